@@ -1,0 +1,271 @@
+/**
+ * Configuration parameters: the ones resplite honours, with Redis's types,
+ * bounds, defaults and CONFIG SET error texts.
+ *
+ * @module
+ */
+
+/** How a parameter's text is checked and normalised. */
+export type ParamKind =
+  | { readonly type: "bool" }
+  | {
+    readonly type: "int";
+    readonly min: number;
+    readonly max: number;
+    readonly clamp?: readonly [number, number];
+  }
+  | { readonly type: "memory"; readonly min: number; readonly max: number }
+  | { readonly type: "enum"; readonly values: readonly string[] }
+  | { readonly type: "string" }
+  | {
+    readonly type: "custom";
+    /** Returns the normalised value, or throws a `ConfigError` with the detail text. */
+    readonly parse: (value: string) => string;
+  };
+
+/** One configuration parameter. */
+export interface ParamSpec {
+  readonly name: string;
+  readonly aliases?: readonly string[];
+  readonly kind: ParamKind;
+  /** The default, already normalised. */
+  readonly default: string;
+  /** Settable only at start-up (config file or command line). */
+  readonly immutable?: boolean;
+}
+
+/** A parameter value that does not parse; the message is Redis's detail text. */
+export class ConfigError extends Error {
+  /**
+   * @param message the detail, such as `argument couldn't be parsed into an integer`
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+const INT64_MAX = 9223372036854775807;
+
+/** The parameters resplite honours. */
+export const PARAMS: readonly ParamSpec[] = [
+  { name: "port", kind: { type: "int", min: 0, max: 65535 }, default: "6379", immutable: true },
+  { name: "bind", kind: { type: "string" }, default: "127.0.0.1", immutable: true },
+  { name: "unixsocket", kind: { type: "string" }, default: "", immutable: true },
+  { name: "requirepass", kind: { type: "string" }, default: "" },
+  {
+    name: "databases",
+    kind: { type: "int", min: 1, max: 2147483647 },
+    default: "16",
+    immutable: true,
+  },
+  { name: "dir", kind: { type: "string" }, default: ".", immutable: true },
+  {
+    name: "loglevel",
+    kind: { type: "enum", values: ["debug", "verbose", "notice", "warning"] },
+    default: "notice",
+  },
+  {
+    name: "proto-max-bulk-len",
+    kind: { type: "memory", min: 1024 * 1024, max: INT64_MAX },
+    default: "536870912",
+  },
+  {
+    name: "hz",
+    kind: { type: "int", min: -2147483648, max: 2147483647, clamp: [1, 500] },
+    default: "10",
+  },
+  { name: "maxclients", kind: { type: "int", min: 1, max: 4294967295 }, default: "10000" },
+  { name: "timeout", kind: { type: "int", min: 0, max: 2147483647 }, default: "0" },
+];
+
+const UNITS: Record<string, number> = {
+  "": 1,
+  b: 1,
+  k: 1000,
+  kb: 1024,
+  m: 1000 * 1000,
+  mb: 1024 * 1024,
+  g: 1000 * 1000 * 1000,
+  gb: 1024 * 1024 * 1024,
+};
+
+/**
+ * Parses a memory amount as redis.conf does (`1gb`, `512mb`, `100`).
+ *
+ * @param text the value
+ * @returns the bytes, or null when invalid
+ * @example
+ * ```ts
+ * import { parseMemory } from "./config.ts";
+ * console.assert(parseMemory("1kb") === 1024);
+ * console.assert(parseMemory("1k") === 1000);
+ * ```
+ */
+export function parseMemory(text: string): number | null {
+  const m = /^(-?\d+)([a-zA-Z]*)$/.exec(text);
+  if (m === null) return null;
+  const unit = UNITS[m[2]!.toLowerCase()];
+  if (unit === undefined) return null;
+  return Number(m[1]) * unit;
+}
+
+function normalise(spec: ParamSpec, value: string): string {
+  const kind = spec.kind;
+  switch (kind.type) {
+    case "bool": {
+      const v = value.toLowerCase();
+      if (v !== "yes" && v !== "no") throw new ConfigError("argument must be 'yes' or 'no'");
+      return v;
+    }
+    case "int": {
+      if (!/^-?\d+$/.test(value)) {
+        throw new ConfigError("argument couldn't be parsed into an integer");
+      }
+      let n = Number(value);
+      if (n < kind.min || n > kind.max) {
+        throw new ConfigError(`argument must be between ${kind.min} and ${kind.max} inclusive`);
+      }
+      if (kind.clamp !== undefined) n = Math.min(Math.max(n, kind.clamp[0]), kind.clamp[1]);
+      return String(n);
+    }
+    case "memory": {
+      const n = parseMemory(value);
+      if (n === null) throw new ConfigError("argument must be a memory value");
+      if (n < kind.min || n > kind.max) {
+        throw new ConfigError(
+          `argument must be between ${kind.min} and ${
+            kind.max === INT64_MAX ? "9223372036854775807" : kind.max
+          } inclusive`,
+        );
+      }
+      return String(n);
+    }
+    case "enum": {
+      const v = value.toLowerCase();
+      if (!kind.values.includes(v)) {
+        throw new ConfigError(
+          `argument(s) must be one of the following: ${kind.values.join(", ")}`,
+        );
+      }
+      return v;
+    }
+    case "string":
+      return value;
+    case "custom":
+      return kind.parse(value);
+  }
+}
+
+/**
+ * A server's configuration: every honoured parameter's current value.
+ *
+ * @example
+ * ```ts
+ * import { Config } from "./config.ts";
+ * const config = new Config({ hz: "1000" });
+ * console.assert(config.get("hz") === "500");
+ * console.assert(config.number("databases") === 16);
+ * ```
+ */
+export class Config {
+  #specs = new Map<string, ParamSpec>();
+  #values = new Map<string, string>();
+  #listeners = new Map<string, ((value: string) => void)[]>();
+
+  /**
+   * @param initial start-up values by name (immutable ones included)
+   * @param extra more parameters (later features register theirs)
+   * @throws {ConfigError} when an initial value is invalid or unknown
+   */
+  constructor(initial: Record<string, string> = {}, extra: readonly ParamSpec[] = []) {
+    for (const spec of [...PARAMS, ...extra]) {
+      this.#specs.set(spec.name, spec);
+      for (const alias of spec.aliases ?? []) this.#specs.set(alias, spec);
+      this.#values.set(spec.name, spec.default);
+    }
+    for (const [name, value] of Object.entries(initial)) {
+      const spec = this.#specs.get(name.toLowerCase());
+      if (spec === undefined) {
+        throw new ConfigError(`Bad directive or wrong number of arguments: '${name}'`);
+      }
+      this.#values.set(spec.name, normalise(spec, value));
+    }
+  }
+
+  /**
+   * The spec of a parameter by name or alias.
+   *
+   * @param name the name (case-insensitive)
+   * @returns the spec, or undefined
+   */
+  spec(name: string): ParamSpec | undefined {
+    return this.#specs.get(name.toLowerCase());
+  }
+
+  /** Every parameter's canonical spec. */
+  specs(): ParamSpec[] {
+    return [...new Set(this.#specs.values())];
+  }
+
+  /**
+   * A parameter's value.
+   *
+   * @param name the canonical name
+   * @returns the value
+   */
+  get(name: string): string {
+    const v = this.#values.get(name);
+    if (v === undefined) throw new Error(`unknown config parameter ${name}`);
+    return v;
+  }
+
+  /**
+   * A numeric parameter's value.
+   *
+   * @param name the canonical name
+   * @returns the number
+   */
+  number(name: string): number {
+    return Number(this.get(name));
+  }
+
+  /**
+   * Checks a value for a parameter without setting it.
+   *
+   * @param name a parameter name or alias
+   * @param value the text
+   * @returns the normalised value
+   * @throws {ConfigError} when invalid
+   */
+  check(name: string, value: string): string {
+    const spec = this.spec(name);
+    if (spec === undefined) throw new ConfigError("unknown");
+    return normalise(spec, value);
+  }
+
+  /**
+   * Sets a parameter (already checked), telling its listeners.
+   *
+   * @param name a parameter name or alias
+   * @param value the normalised value
+   */
+  set(name: string, value: string): void {
+    const spec = this.spec(name);
+    if (spec === undefined) throw new Error(`unknown config parameter ${name}`);
+    this.#values.set(spec.name, value);
+    for (const listener of this.#listeners.get(spec.name) ?? []) listener(value);
+  }
+
+  /**
+   * Runs `listener` whenever a parameter changes at run time.
+   *
+   * @param name the canonical name
+   * @param listener called with the new value
+   */
+  onChange(name: string, listener: (value: string) => void): void {
+    const list = this.#listeners.get(name) ?? [];
+    list.push(listener);
+    this.#listeners.set(name, list);
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Every error text resplite puts on the wire, byte for byte as Redis 7.0.15
+ * sends it (without the leading `-` and the trailing CRLF).
+ *
+ * Handlers throw {@linkcode ReplyError}; the dispatcher is the only place
+ * that turns it into an error reply.
+ *
+ * @module
+ */
+
+/**
+ * An error that is answered to the client as a RESP error reply.
+ *
+ * The message is the full error text including its code prefix
+ * (`ERR`, `WRONGTYPE`, `NOAUTH`, ...).
+ *
+ * @example Throwing a Redis error from a handler
+ * ```ts
+ * import { ReplyError, Errors } from "./errors.ts";
+ * const err = new ReplyError(Errors.notInteger);
+ * console.assert(err.message === "ERR value is not an integer or out of range");
+ * console.assert(err.code === "ERR");
+ * ```
+ */
+export class ReplyError extends Error {
+  /**
+   * @param message the whole error text, such as `ERR syntax error`.
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = "ReplyError";
+  }
+
+  /** The first word of the message (`ERR`, `WRONGTYPE`, ...), as INFO errorstats counts it. */
+  get code(): string {
+    return errorCode(this.message);
+  }
+}
+
+/**
+ * The first word of an error text, as Redis's errorstats groups it.
+ *
+ * @param message a full error text
+ * @returns its code, such as `ERR` or `WRONGTYPE`
+ * @example
+ * ```ts
+ * import { errorCode } from "./errors.ts";
+ * console.assert(errorCode("WRONGTYPE Operation against a key") === "WRONGTYPE");
+ * ```
+ */
+export function errorCode(message: string): string {
+  const space = message.indexOf(" ");
+  return space === -1 ? message : message.slice(0, space);
+}
+
+/** Fixed error texts, verbatim from Redis 7.0.15. */
+export const Errors = {
+  syntax: "ERR syntax error",
+  notInteger: "ERR value is not an integer or out of range",
+  notFloat: "ERR value is not a valid float",
+  wrongType: "WRONGTYPE Operation against a key holding the wrong kind of value",
+  noSuchKey: "ERR no such key",
+  noAuth: "NOAUTH Authentication required.",
+  wrongPass: "WRONGPASS invalid username-password pair or user is disabled.",
+  authNoPassword:
+    "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
+  dbIndexOutOfRange: "ERR DB index is out of range",
+  invalidDbIndex: "ERR invalid DB index",
+  sameObject: "ERR source and destination objects are the same",
+  invalidExpire: (command: string): string => `ERR invalid expire time in '${command}' command`,
+  overflow: "ERR increment or decrement would overflow",
+  nanOrInfinity: "ERR increment would produce NaN or Infinity",
+  notIntegerHash: "ERR hash value is not an integer",
+  stringTooLong: "ERR string exceeds maximum allowed size (proto-max-bulk-len)",
+  offsetOutOfRange: "ERR offset is out of range",
+  invalidCursor: "ERR invalid cursor",
+  timeoutNegative: "ERR timeout is negative",
+  timeoutNotFloat: "ERR timeout is not a float or out of range",
+  nxXxGtLt: "ERR NX and XX, GT or LT options at the same time are not compatible",
+  gtLtNx: "ERR GT, LT, and/or NX options at the same time are not compatible",
+  noProto: "NOPROTO unsupported protocol version",
+  unknownCommand: (name: string, args: readonly string[]): string => {
+    let list = "";
+    for (let i = 0; i < args.length && list.length < 128; i++) {
+      list += `'${args[i]!.slice(0, 128 - list.length)}' `;
+    }
+    return sanitize(
+      `ERR unknown command '${name.slice(0, 128)}', with args beginning with: ${list}`,
+    );
+  },
+  unknownSubcommand: (sub: string, container: string): string =>
+    sanitize(
+      `ERR unknown subcommand '${sub.slice(0, 128)}'. Try ${container.toUpperCase()} HELP.`,
+    ),
+  unknownSubcommandOrArgs: (sub: string, container: string): string =>
+    sanitize(
+      `ERR unknown subcommand or wrong number of arguments for '${
+        sub.slice(0, 128)
+      }'. Try ${container.toUpperCase()} HELP.`,
+    ),
+  wrongArity: (fullName: string): string =>
+    `ERR wrong number of arguments for '${fullName}' command`,
+  protocol: (detail: string): string => `ERR Protocol error: ${detail}`,
+  internal: (detail: string): string => `ERR internal error: ${detail}`,
+} as const;
+
+/** Redis replaces CR and LF with spaces in texts that echo user input. */
+function sanitize(text: string): string {
+  return text.replace(/[\r\n]/g, " ");
+}

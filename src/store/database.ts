@@ -1,0 +1,408 @@
+/**
+ * One logical database: the keyspace, the expiry index, lazy and active
+ * expiry, and a SCAN cursor that never misses a key present throughout an
+ * iteration.
+ *
+ * @module
+ */
+
+import type { Clock } from "../clock.ts";
+
+/** The type names `TYPE` reports. */
+export type RedisType = "string" | "list" | "set" | "zset" | "hash" | "stream";
+
+/** A value held by a key other than a plain string: lists, hashes, ... */
+export interface ContainerValue {
+  /** What `TYPE` reports. */
+  readonly type: Exclude<RedisType, "string">;
+  /** What `OBJECT ENCODING` reports. */
+  encoding(): string;
+  /** A deep copy, for COPY. */
+  clone(): ContainerValue;
+}
+
+/**
+ * A stored value: strings are binary strings (one char per byte), the other
+ * types are objects that know their type.
+ */
+export type Value = string | ContainerValue;
+
+/**
+ * The type name of a value.
+ *
+ * @param value a stored value
+ * @returns its `TYPE` name
+ * @example
+ * ```ts
+ * import { typeOf } from "./database.ts";
+ * console.assert(typeOf("abc") === "string");
+ * ```
+ */
+export function typeOf(value: Value): RedisType {
+  return typeof value === "string" ? "string" : value.type;
+}
+
+/** One key's slot: its value, its last access time and its insertion sequence. */
+export class Entry {
+  /** The value. */
+  value: Value;
+  /** Last access, in seconds of the server's LRU clock. */
+  lru: number;
+  /** Insertion sequence number: SCAN cursors are built on it. */
+  readonly seq: number;
+  /**
+   * @param value the value
+   * @param lru the access time in LRU seconds
+   * @param seq the insertion sequence number
+   */
+  constructor(value: Value, lru: number, seq: number) {
+    this.value = value;
+    this.lru = lru;
+    this.seq = seq;
+  }
+}
+
+/** What a database tells its server about. */
+export interface DatabaseHooks {
+  /** A key was found expired and removed (lazily or by the active cycle). */
+  expired(db: Database, key: string): void;
+}
+
+interface ScanState {
+  iter: Iterator<[string, Entry]>;
+  pending: [string, Entry] | undefined;
+}
+
+const SCAN_CACHE = 64;
+const EXPIRE_KEYS_PER_LOOP = 20;
+
+/**
+ * A keyspace with expiry.
+ *
+ * @example
+ * ```ts
+ * import { Database } from "./database.ts";
+ * import { ManualClock } from "../clock.ts";
+ * const clock = new ManualClock(0);
+ * const db = new Database(0, clock, { expired() {} });
+ * db.set("k", "v");
+ * db.setExpire("k", 1000);
+ * clock.advance(1000);
+ * console.assert(db.get("k") === undefined);
+ * ```
+ */
+export class Database {
+  /** The database number. */
+  readonly id: number;
+  #clock: Clock;
+  #hooks: DatabaseHooks;
+  #data = new Map<string, Entry>();
+  #expires = new Map<string, number>();
+  #seq = 1;
+  #scans = new Map<number, ScanState>();
+  #expireIter: Iterator<[string, number]> | undefined;
+
+  /**
+   * @param id the database number
+   * @param clock the server's clock
+   * @param hooks what to tell the server
+   */
+  constructor(id: number, clock: Clock, hooks: DatabaseHooks) {
+    this.id = id;
+    this.#clock = clock;
+    this.#hooks = hooks;
+  }
+
+  /** Number of keys, counting ones expired but not yet reclaimed (as DBSIZE does). */
+  get size(): number {
+    return this.#data.size;
+  }
+
+  /** Number of keys with a TTL. */
+  get expiresCount(): number {
+    return this.#expires.size;
+  }
+
+  /** The current LRU clock, in seconds. */
+  lruNow(): number {
+    return Math.floor(this.#clock.now() / 1000);
+  }
+
+  /**
+   * The live entry of a key, removing it first if it has expired.
+   *
+   * @param key the key
+   * @param touch whether the access updates the key's LRU time
+   * @returns the entry, or undefined
+   */
+  entry(key: string, touch = true): Entry | undefined {
+    const entry = this.#data.get(key);
+    if (entry === undefined) return undefined;
+    if (this.#expires.size > 0) {
+      const at = this.#expires.get(key);
+      if (at !== undefined && at <= this.#clock.now()) {
+        this.#expireKey(key);
+        return undefined;
+      }
+    }
+    if (touch) entry.lru = this.lruNow();
+    return entry;
+  }
+
+  /**
+   * The live value of a key.
+   *
+   * @param key the key
+   * @returns the value, or undefined
+   */
+  get(key: string): Value | undefined {
+    return this.entry(key)?.value;
+  }
+
+  /**
+   * Whether a key exists (without touching its LRU time).
+   *
+   * @param key the key
+   * @returns true if present and not expired
+   */
+  has(key: string): boolean {
+    return this.entry(key, false) !== undefined;
+  }
+
+  /**
+   * Stores a value, creating the key or replacing its value. Replacing
+   * removes the TTL unless `keepTtl`.
+   *
+   * @param key the key
+   * @param value the value
+   * @param keepTtl keep an existing TTL
+   */
+  set(key: string, value: Value, keepTtl = false): void {
+    const entry = this.#data.get(key);
+    if (entry === undefined) {
+      this.#data.set(key, new Entry(value, this.lruNow(), this.#seq++));
+      return;
+    }
+    entry.value = value;
+    entry.lru = this.lruNow();
+    if (!keepTtl && this.#expires.size > 0) this.#expires.delete(key);
+  }
+
+  /**
+   * Removes a key.
+   *
+   * @param key the key
+   * @returns whether it existed (expired keys count as absent)
+   */
+  delete(key: string): boolean {
+    if (this.entry(key, false) === undefined) return false;
+    this.#data.delete(key);
+    this.#expires.delete(key);
+    return true;
+  }
+
+  /**
+   * The expiry time of a key.
+   *
+   * @param key the key
+   * @returns ms since the epoch, or undefined without a TTL
+   */
+  getExpire(key: string): number | undefined {
+    return this.#expires.get(key);
+  }
+
+  /**
+   * Sets the expiry time of an existing key.
+   *
+   * @param key the key (must exist)
+   * @param at ms since the epoch
+   */
+  setExpire(key: string, at: number): void {
+    this.#expires.set(key, at);
+  }
+
+  /**
+   * Removes a key's TTL.
+   *
+   * @param key the key
+   * @returns whether it had one
+   */
+  persist(key: string): boolean {
+    return this.#expires.delete(key);
+  }
+
+  /**
+   * Every live key (expired keys met on the way are reclaimed).
+   *
+   * @returns the keys
+   */
+  keys(): string[] {
+    const out: string[] = [];
+    const now = this.#clock.now();
+    for (const key of this.#data.keys()) {
+      const at = this.#expires.get(key);
+      if (at !== undefined && at <= now) {
+        this.#expireKey(key);
+        continue;
+      }
+      out.push(key);
+    }
+    return out;
+  }
+
+  /**
+   * One SCAN step: about `count` keys from `cursor` on.
+   *
+   * Cursors are insertion sequence numbers: a key present for the whole
+   * iteration keeps its place and is returned exactly once.
+   *
+   * @param cursor 0 to start, else a cursor a previous call returned
+   * @param count how many keys to visit
+   * @returns the next cursor (0 when done) and the keys visited
+   */
+  scan(cursor: number, count: number): [number, string[]] {
+    let state = cursor === 0
+      ? { iter: this.#data.entries(), pending: undefined }
+      : this.#scans.get(cursor);
+    if (state !== undefined) this.#scans.delete(cursor);
+    else state = this.#seekScan(cursor);
+    const keys: string[] = [];
+    let next: [string, Entry] | undefined;
+    for (;;) {
+      let item = state.pending;
+      state.pending = undefined;
+      if (item !== undefined) {
+        if (this.#data.get(item[0]) !== item[1]) continue;
+      } else {
+        const r = state.iter.next();
+        if (r.done) break;
+        item = r.value;
+      }
+      if (keys.length >= count) {
+        next = item;
+        break;
+      }
+      keys.push(item[0]);
+    }
+    const now = this.#clock.now();
+    const live = keys.filter((key) => {
+      const at = this.#expires.get(key);
+      if (at !== undefined && at <= now) {
+        this.#expireKey(key);
+        return false;
+      }
+      return true;
+    });
+    if (next === undefined) return [0, live];
+    const nextCursor = next[1].seq;
+    state.pending = next;
+    this.#scans.set(nextCursor, state);
+    if (this.#scans.size > SCAN_CACHE) {
+      this.#scans.delete(this.#scans.keys().next().value!);
+    }
+    return [nextCursor, live];
+  }
+
+  /** Positions a fresh iterator at the first key whose sequence is >= cursor. */
+  #seekScan(cursor: number): ScanState {
+    const iter = this.#data.entries();
+    for (;;) {
+      const r = iter.next();
+      if (r.done) return { iter, pending: undefined };
+      if (r.value[1].seq >= cursor) return { iter, pending: r.value };
+    }
+  }
+
+  /**
+   * A random live key.
+   *
+   * @param random a function returning a float in [0, 1)
+   * @returns a key, or undefined when the database is empty
+   */
+  randomKey(random: () => number): string | undefined {
+    for (let tries = 0; this.#data.size > 0 && tries < 100; tries++) {
+      const target = Math.floor(random() * this.#data.size);
+      let i = 0;
+      for (const key of this.#data.keys()) {
+        if (i++ === target) {
+          if (this.entry(key, false) !== undefined) return key;
+          break;
+        }
+      }
+    }
+    return this.keys()[0];
+  }
+
+  /**
+   * Removes every key.
+   *
+   * @returns how many keys there were
+   */
+  flush(): number {
+    const n = this.#data.size;
+    this.#data = new Map();
+    this.#expires = new Map();
+    this.#scans.clear();
+    this.#expireIter = undefined;
+    return n;
+  }
+
+  /**
+   * Swaps the contents of two databases (SWAPDB).
+   *
+   * @param other the other database
+   */
+  swapWith(other: Database): void {
+    [this.#data, other.#data] = [other.#data, this.#data];
+    [this.#expires, other.#expires] = [other.#expires, this.#expires];
+    [this.#seq, other.#seq] = [other.#seq, this.#seq];
+    this.#scans.clear();
+    other.#scans.clear();
+    this.#expireIter = undefined;
+    other.#expireIter = undefined;
+  }
+
+  /**
+   * One active expiry pass as Redis's activeExpireCycle: sample keys with a
+   * TTL, reclaim the expired ones, and repeat while more than 10% of a
+   * sample had expired, until the deadline.
+   *
+   * @param deadline stop at this `performance.now()`-style time
+   * @param timer returns the current time on the deadline's scale
+   * @returns how many keys were reclaimed
+   */
+  activeExpire(deadline: number, timer: () => number): number {
+    let reclaimed = 0;
+    for (let loops = 0;; loops++) {
+      if (this.#expires.size === 0) return reclaimed;
+      const now = this.#clock.now();
+      let sampled = 0;
+      let expired = 0;
+      const sample = Math.min(EXPIRE_KEYS_PER_LOOP, this.#expires.size);
+      while (sampled < sample) {
+        this.#expireIter ??= this.#expires.entries();
+        const r = this.#expireIter.next();
+        if (r.done) {
+          this.#expireIter = undefined;
+          if (sampled === 0 && loops > 0) return reclaimed;
+          break;
+        }
+        sampled++;
+        const [key, at] = r.value;
+        if (at <= now && this.#expires.get(key) === at) {
+          this.#expireKey(key);
+          expired++;
+        }
+      }
+      reclaimed += expired;
+      if (sampled === 0 || expired * 10 <= sampled) return reclaimed;
+      if ((loops & 15) === 15 && timer() > deadline) return reclaimed;
+    }
+  }
+
+  #expireKey(key: string): void {
+    this.#data.delete(key);
+    this.#expires.delete(key);
+    this.#hooks.expired(this, key);
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Runs differential cases against two servers and compares their replies.
+ *
+ * @module
+ */
+
+import { encodeCommand, RawClient, replyEnd } from "../support/raw_client.ts";
+import type { Compare, CompatCase, Step } from "./case.ts";
+
+/** The replies one server gave to a case. */
+export type Transcript = string[];
+
+function stepArgv(step: Step): readonly string[] {
+  return Array.isArray(step)
+    ? step as readonly string[]
+    : (step as { argv: readonly string[] }).argv;
+}
+
+function stepCompare(step: Step): Compare {
+  return Array.isArray(step) ? "exact" : (step as { compare?: Compare }).compare ?? "exact";
+}
+
+/** Runs a case on one server: FLUSHALL on a side connection, then the steps. */
+export async function runCase(port: number, c: CompatCase): Promise<Transcript> {
+  {
+    const admin = await RawClient.connect(port);
+    try {
+      await admin.call("FLUSHALL");
+    } finally {
+      admin.close();
+    }
+  }
+  const client = await RawClient.connect(port);
+  try {
+    if (c.resp === 3) await client.call("HELLO", "3");
+    const out: string[] = [];
+    for (const step of c.steps) {
+      const raw = Array.isArray(step) ? undefined : (step as { raw?: string }).raw;
+      await client.write(raw ?? encodeCommand(stepArgv(step)));
+      try {
+        out.push(await client.reply(3000));
+      } catch (e) {
+        out.push(`<no reply: ${e instanceof Error ? e.message.slice(0, 60) : e}>`);
+        if (client.closed) break;
+      }
+    }
+    return out;
+  } finally {
+    client.close();
+  }
+}
+
+/** Splits a flat RESP array reply into its elements' raw bytes. */
+export function elements(reply: string): string[] | null {
+  if (!"*~%>".includes(reply[0] ?? "")) return null;
+  const lineEnd = reply.indexOf("\r\n");
+  let n = Number(reply.slice(1, lineEnd));
+  if (reply[0] === "%") n *= 2;
+  const out: string[] = [];
+  let p = lineEnd + 2;
+  for (let i = 0; i < n; i++) {
+    const end = replyEnd(reply, p);
+    if (end === -1) return null;
+    out.push(reply.slice(p, end));
+    p = end;
+  }
+  return out;
+}
+
+/** Whether two replies match under a comparison mode. */
+export function matches(mode: Compare, a: string, b: string): boolean {
+  switch (mode) {
+    case "exact":
+      return a === b;
+    case "type":
+      return a[0] === b[0];
+    case "approx": {
+      if (a[0] !== ":" || b[0] !== ":") return a === b;
+      return Math.abs(Number(a.slice(1, -2)) - Number(b.slice(1, -2))) <= 1;
+    }
+    case "unordered": {
+      const ea = elements(a);
+      const eb = elements(b);
+      if (ea === null || eb === null) return a === b;
+      return a[0] === b[0] && JSON.stringify(ea.sort()) === JSON.stringify(eb.sort());
+    }
+    case "pairs": {
+      const ea = elements(a);
+      const eb = elements(b);
+      if (ea === null || eb === null || ea.length % 2 || eb.length % 2) return a === b;
+      const pairs = (e: string[]) => {
+        const p: string[] = [];
+        for (let i = 0; i < e.length; i += 2) p.push(e[i]! + e[i + 1]!);
+        return JSON.stringify(p.sort());
+      };
+      return a[0] === b[0] && pairs(ea) === pairs(eb);
+    }
+  }
+}
+
+/** Compares two transcripts of a case; returns a description of each difference. */
+export function diff(c: CompatCase, ours: Transcript, theirs: Transcript): string[] {
+  const problems: string[] = [];
+  for (let i = 0; i < c.steps.length; i++) {
+    const a = ours[i];
+    const b = theirs[i];
+    if (a === undefined && b === undefined) continue;
+    if (a === undefined || b === undefined || !matches(stepCompare(c.steps[i]!), a, b)) {
+      problems.push(
+        `step ${i} ${JSON.stringify(stepArgv(c.steps[i]!))}:\n  resplite: ${
+          JSON.stringify(a)
+        }\n  redis:    ${JSON.stringify(b)}`,
+      );
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,39 @@
+/**
+ * The differential suite: every case in tests/compat/cases is sent to
+ * resplite and to a real redis-server 7.0.15, and the replies must match.
+ * Skipped, with the reason, where no redis-server is installed.
+ */
+
+import assert from "node:assert/strict";
+import { startServer } from "../src/server.ts";
+import { hasRedisServer, startRealRedis } from "./support/server.ts";
+import { GROUPS } from "./compat/cases/mod.ts";
+import { diff, runCase } from "./compat/runner.ts";
+
+const REAL = hasRedisServer();
+if (!REAL) {
+  console.log("compat: skipped: redis-server is not installed (apt-get install -y redis-server)");
+}
+
+for (const [group, cases] of Object.entries(GROUPS)) {
+  Deno.test({
+    name: `compat: ${group} replies match redis-server byte for byte`,
+    ignore: !REAL || cases.length === 0,
+    async fn(t) {
+      await using real = await startRealRedis();
+      await using ours = await startServer({ port: 0 });
+      for (const c of cases) {
+        await t.step({
+          name: c.name,
+          ignore: c.skip !== undefined,
+          async fn() {
+            const theirs = await runCase(real.port, c);
+            const mine = await runCase(ours.port, c);
+            const problems = diff(c, mine, theirs);
+            assert.deepEqual(problems, [], problems.join("\n"));
+          },
+        });
+      }
+    },
+  });
+}
