@@ -2,29 +2,67 @@
  * The resplite command line, redis-server style:
  *
  * ```sh
- * deno run -A main.ts [/path/to/redis.conf] [--port 6379] [--requirepass pw] ...
+ * deno run -A main.ts [/path/to/redis.conf | -] [--name value ...]
+ * deno run -A main.ts --version
+ * deno run -A main.ts --help
  * ```
+ *
+ * An optional config file comes first (redis.conf syntax: one `name value`
+ * per line, `#` comments, values split and unquoted as Redis does, `-` reads
+ * it from stdin), then `--name value...` options that override it. Every
+ * parameter in `src/config.ts` is accepted (`port`, `bind`, `unixsocket`,
+ * `requirepass`, `databases`, `dir`, `loglevel`, `proto-max-bulk-len`, ...).
+ * `--port 0` picks a free port.
+ *
+ * **The ready line.** Once every listener is open, exactly one line is
+ * printed on stdout (log lines go to stderr), which harnesses wait for:
+ *
+ * ```
+ * Ready to accept connections tcp://HOST:PORT
+ * Ready to accept connections tcp://HOST:PORT unix://PATH
+ * ```
+ *
+ * HOST is the first bound address (IPv6 in brackets) and PORT the real port,
+ * also when `--port 0` was given; the `unix://` part is there when a Unix
+ * socket was asked for. A harness can match it with
+ * `/^Ready to accept connections tcp:\/\/(.+):(\d+)/`.
+ *
+ * Exit codes: 0 after `--version`, `--help` or a graceful shutdown (SIGINT,
+ * SIGTERM or SHUTDOWN); 1 for an unknown option, a bad value, a config file
+ * that cannot be read, or a listener that cannot be opened, with the reason on
+ * stderr.
  *
  * @module
  */
 
+import { Buffer } from "node:buffer";
 import { startServer } from "./src/server.ts";
-import { ConfigError } from "./src/config.ts";
-import { Config } from "./src/config.ts";
+import { Config, ConfigError } from "./src/config.ts";
+import { splitArgs } from "./src/resp/decoder.ts";
 import type { LogLevel } from "./src/engine.ts";
 
 const VERSION = "0.1.0";
 const REDIS_VERSION = "7.0.15";
 
+/** Parameters that are file system paths: kept as text, not as bytes. */
+const PATH_PARAMS = new Set(["dir", "unixsocket"]);
+
 const HELP = `Usage: resplite [/path/to/redis.conf] [options] [-]
+       resplite - (read the config from stdin)
        resplite --version
        resplite --help
 
 A Redis ${REDIS_VERSION} compatible server.
 
+Examples:
+       resplite (run with the defaults: 127.0.0.1:6379)
+       resplite --port 0 (a free port, shown in the ready line)
+       resplite /etc/redis/6379.conf --loglevel verbose
+       resplite --port 7777 --requirepass "s3cret" --unixsocket /tmp/resplite.sock
+
 Options (any config parameter can be given as --name value):
   --port <n>                TCP port (0 picks a free one; default 6379)
-  --bind <addr>             address to listen on (default 127.0.0.1)
+  --bind <addr> [addr...]   addresses to listen on (default 127.0.0.1; * = all)
   --unixsocket <path>       also listen on a Unix socket
   --requirepass <password>  require AUTH
   --databases <n>           number of databases (default 16)
@@ -32,131 +70,294 @@ Options (any config parameter can be given as --name value):
   --loglevel <level>        debug, verbose, notice or warning
   --proto-max-bulk-len <n>  largest bulk string accepted (default 512mb)
   --hz <n>                  background task frequency (default 10)
+  --maxclients <n>          most clients connected at once (default 10000)
 
-The ready line "Ready to accept connections tcp://HOST:PORT" is printed once
-the server listens.
+Once listening, one line is printed on stdout:
+  Ready to accept connections tcp://HOST:PORT [unix://PATH]
+SIGINT and SIGTERM shut the server down gracefully (exit code 0).
 `;
 
-/** Splits redis.conf text into [name, value] pairs, as redis-server reads it. */
-export function parseConfigText(text: string): [string, string][] {
-  const out: [string, string][] = [];
-  const lines = text.split(/\r?\n/);
+/** A command line or config file that cannot be used; the text is for stderr. */
+export class CliError extends Error {
+  /**
+   * @param message what to print
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = "CliError";
+  }
+}
+
+/** One directive of the configuration: where it came from and its words. */
+interface Directive {
+  readonly line: number;
+  readonly text: string;
+  readonly words: string[];
+}
+
+/** Binary string (one char per byte) of text, as UTF-8. */
+function utf8Binary(text: string): string {
+  return Buffer.from(text, "utf8").toString("latin1");
+}
+
+/** Text of a binary string holding UTF-8. */
+function binaryText(binary: string): string {
+  return Buffer.from(binary, "latin1").toString("utf8");
+}
+
+/** Quotes a value as Redis's sdscatrepr does, for a config line. */
+function quote(value: string): string {
+  let s = '"';
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    const ch = value[i]!;
+    if (ch === "\\" || ch === '"') s += "\\" + ch;
+    else if (ch === "\n") s += "\\n";
+    else if (ch === "\r") s += "\\r";
+    else if (ch === "\t") s += "\\t";
+    else if (c === 7) s += "\\a";
+    else if (c === 8) s += "\\b";
+    else if (c < 32 || c > 126) s += "\\x" + c.toString(16).padStart(2, "0");
+    else s += ch;
+  }
+  return s + '"';
+}
+
+function fatalConfig(d: Directive, message: string): CliError {
+  return new CliError(
+    `\n*** FATAL CONFIG FILE ERROR (Redis ${REDIS_VERSION}) ***\n` +
+      `Reading the configuration file, at line ${d.line}\n>>> '${d.text}'\n${message}`,
+  );
+}
+
+/**
+ * Splits redis.conf text into directives, as redis-server reads it: lines
+ * trimmed, blank lines and `#` comments skipped, words split and unquoted
+ * as Redis's sdssplitargs does.
+ *
+ * @param text the file's bytes as a binary string (one char per byte)
+ * @param firstLine the number of the first line
+ * @returns the directives, in order
+ * @throws {CliError} for unbalanced quotes
+ */
+function directives(text: string, firstLine = 1): Directive[] {
+  const out: Directive[] = [];
+  const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
     if (line === "" || line.startsWith("#")) continue;
-    const words = splitConfigLine(line);
-    if (words === null) throw new ConfigError(`Unbalanced quotes in configuration line ${i + 1}`);
-    if (words.length < 2) {
-      if (words.length === 1 && words[0]!.toLowerCase() === "unixsocket") continue;
-      throw new ConfigError(`wrong number of arguments in configuration line ${i + 1}: '${line}'`);
-    }
-    out.push([words[0]!.toLowerCase(), words.slice(1).join(" ")]);
+    const d = { line: firstLine + i, text: line, words: splitArgs(line) ?? [] };
+    if (d.words.length === 0) throw fatalConfig(d, "Unbalanced quotes in configuration line");
+    out.push(d);
   }
   return out;
 }
 
-function splitConfigLine(line: string): string[] | null {
-  const words: string[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|(\S+)/g;
-  let m: RegExpExecArray | null;
-  let consumed = 0;
-  while ((m = re.exec(line)) !== null) {
-    const between = line.slice(consumed, m.index);
-    if (between.trim() !== "") return null;
-    consumed = m.index + m[0].length;
-    if (m[1] !== undefined) words.push(m[1].replace(/\\(.)/g, "$1"));
-    else if (m[2] !== undefined) words.push(m[2].replace(/\\'/g, "'"));
-    else words.push(m[3]!);
-  }
-  if (/["']/.test(line.slice(consumed))) return null;
-  return words;
+/**
+ * Parses redis.conf text into `[name, value]` pairs: names lower-cased,
+ * several words of one directive joined by a space.
+ *
+ * @param text the configuration (a binary string: one char per byte)
+ * @returns the pairs, in order
+ * @throws {CliError} for unbalanced quotes or a directive without a value
+ * @example
+ * ```ts
+ * import { parseConfigText } from "./main.ts";
+ * const pairs = parseConfigText('# comment\nport 7000\nrequirepass "a b"\n');
+ * console.assert(JSON.stringify(pairs) === '[["port","7000"],["requirepass","a b"]]');
+ * ```
+ */
+export function parseConfigText(text: string): [string, string][] {
+  return directives(text).map((d) => {
+    if (d.words.length < 2) throw fatalConfig(d, "Bad directive or wrong number of arguments");
+    return [d.words[0]!.toLowerCase(), d.words.slice(1).join(" ")];
+  });
 }
 
-/** Parses argv into config pairs: an optional file first, then `--name value...`. */
-async function parseArgs(
-  argv: string[],
-): Promise<{ config: Record<string, string>; file?: string }> {
-  const config: Record<string, string> = {};
+/** What a command line asks for. */
+export interface CommandLine {
+  /** Configuration parameters by name; paths as text, other values as binary strings. */
+  readonly config: Record<string, string>;
+  /** The config file given, if any. */
+  readonly file?: string;
+}
+
+/**
+ * Reads a redis-server style command line: an optional config file first,
+ * then `--name value...` options, which override the file. Every value is
+ * checked, so a bad one fails here with Redis's message.
+ *
+ * @param argv the arguments (without the program)
+ * @param readFile reads the config file (`-` for stdin) as bytes
+ * @returns the configuration
+ * @throws {CliError} with the message to print
+ * @example
+ * ```ts
+ * import { parseCommandLine } from "./main.ts";
+ * const cli = await parseCommandLine(["--port", "0", "--bind", "127.0.0.1", "::1"]);
+ * console.assert(cli.config.port === "0" && cli.config.bind === "127.0.0.1 ::1");
+ * ```
+ */
+export async function parseCommandLine(
+  argv: readonly string[],
+  readFile: (path: string) => Promise<Uint8Array> = readConfigFile,
+): Promise<CommandLine> {
   let i = 0;
   let file: string | undefined;
-  if (argv[0] !== undefined && !argv[0].startsWith("--")) {
+  let all: Directive[] = [];
+  let lines = 0;
+  if (argv[0] !== undefined && (!argv[0].startsWith("--") || argv[0] === "-")) {
     file = argv[0];
     i = 1;
-    const text = file === "-"
-      ? await new Response(Deno.stdin.readable).text()
-      : await Deno.readTextFile(file);
-    for (const [k, v] of parseConfigText(text)) config[k] = v;
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(file);
+    } catch (e) {
+      const reason = e instanceof Deno.errors.NotFound
+        ? "No such file or directory"
+        : e instanceof Error
+        ? e.message
+        : String(e);
+      throw new CliError(`Fatal error, can't open config file '${file}': ${reason}`);
+    }
+    const text = Buffer.from(bytes).toString("latin1");
+    all = directives(text);
+    lines = text.split("\n").length;
   }
+  // Options become config lines after the file's, as redis-server does.
+  let line = lines + 1;
   while (i < argv.length) {
     const arg = argv[i]!;
-    if (!arg.startsWith("--")) throw new ConfigError(`unexpected argument '${arg}'`);
-    const name = arg.slice(2).toLowerCase();
-    const values: string[] = [];
-    i++;
-    while (i < argv.length && !argv[i]!.startsWith("--")) values.push(argv[i++]!);
-    if (values.length === 0) throw new ConfigError(`option '--${name}' needs a value`);
-    config[name] = values.join(" ");
+    if (!arg.startsWith("--") || arg.length === 2) {
+      throw new CliError(
+        `Invalid argument '${arg}': options are --name value, after the config file`,
+      );
+    }
+    const name = arg.slice(2);
+    const words = [name];
+    for (i++; i < argv.length && !argv[i]!.startsWith("--"); i++) words.push(argv[i]!);
+    line++;
+    const binary = words.map((w, k) => k === 0 ? w : utf8Binary(w));
+    all.push({ line, text: [name, ...binary.slice(1).map(quote)].join(" "), words: binary });
+  }
+  const config: Record<string, string> = {};
+  const check = new Config();
+  for (const d of all) {
+    const name = d.words[0]!.toLowerCase();
+    const spec = check.spec(name);
+    if (spec === undefined || d.words.length < 2) {
+      throw fatalConfig(d, "Bad directive or wrong number of arguments");
+    }
+    const value = d.words.slice(1).join(" ");
+    try {
+      check.check(name, PATH_PARAMS.has(spec.name) ? binaryText(value) : value);
+    } catch (e) {
+      throw fatalConfig(d, e instanceof ConfigError ? e.message : String(e));
+    }
+    config[spec.name] = PATH_PARAMS.has(spec.name) ? binaryText(value) : value;
   }
   return file === undefined ? { config } : { config, file };
 }
 
-async function main(argv: string[]): Promise<number> {
+async function readConfigFile(path: string): Promise<Uint8Array> {
+  if (path === "-") return new Uint8Array(await new Response(Deno.stdin.readable).arrayBuffer());
+  return await Deno.readFile(path);
+}
+
+const LOG_MARKS: Record<LogLevel, string> = { debug: ".", verbose: "-", notice: "*", warning: "#" };
+
+function logLine(level: LogLevel, message: string): void {
+  const d = new Date();
+  const months = [
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+  ];
+  const two = (n: number) => String(n).padStart(2, "0");
+  const stamp = `${two(d.getDate())} ${months[d.getMonth()]} ${d.getFullYear()} ` +
+    `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.` +
+    String(d.getMilliseconds()).padStart(3, "0");
+  console.error(`${Deno.pid}:M ${stamp} ${LOG_MARKS[level]} ${message}`);
+}
+
+/**
+ * Runs the command line until the server shuts down.
+ *
+ * @param argv the arguments (without the program)
+ * @returns the exit code
+ */
+export async function main(argv: readonly string[]): Promise<number> {
   if (argv.includes("--version") || argv.includes("-v")) {
-    console.log(`resplite v=${VERSION} redis_version=${REDIS_VERSION} deno=${Deno.version.deno}`);
+    console.log(
+      `Redis server v=${REDIS_VERSION} sha=00000000:0 malloc=libc bits=64 build=resplite-${VERSION}`,
+    );
     return 0;
   }
   if (argv.includes("--help") || argv.includes("-h")) {
     console.log(HELP);
     return 0;
   }
-  let parsed: { config: Record<string, string>; file?: string };
+  let cli: CommandLine;
   try {
-    parsed = await parseArgs(argv);
-    // Validate every value up front for a clear error.
-    new Config(parsed.config);
+    cli = await parseCommandLine(argv);
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    console.error(`*** FATAL CONFIG ERROR *** ${msg}`);
+    console.error(e instanceof Error ? e.message : String(e));
     return 1;
   }
-  const config = parsed.config;
-  const log = (level: LogLevel, message: string) => {
-    const mark = level === "warning"
-      ? "#"
-      : level === "notice"
-      ? "*"
-      : level === "verbose"
-      ? "-"
-      : ".";
-    console.error(`${Deno.pid}:M ${new Date().toISOString()} ${mark} ${message}`);
-  };
+  const config = cli.config;
+  if (config.dir !== undefined) {
+    try {
+      Deno.chdir(config.dir);
+      config.dir = Deno.cwd();
+    } catch (e) {
+      console.error(`Can't chdir to '${config.dir}': ${e instanceof Error ? e.message : e}`);
+      return 1;
+    }
+  }
   let server;
   try {
-    if (config.dir !== undefined) Deno.chdir(config.dir);
     server = await startServer({
       port: Number(config.port ?? 6379),
       config,
-      log,
-      ...(parsed.file !== undefined ? { configFile: parsed.file } : {}),
+      log: logLine,
+      ...(cli.file !== undefined ? { configFile: cli.file } : {}),
     });
   } catch (e) {
-    console.error(`*** FATAL *** could not start: ${e instanceof Error ? e.message : String(e)}`);
+    const addr = `${config.bind ?? "127.0.0.1"}:${config.port ?? 6379}`;
+    console.error(
+      `Could not create server listening socket ${addr}: ${e instanceof Error ? e.message : e}`,
+    );
     return 1;
   }
-  const stop = () => {
-    server.engine.log("warning", "Received signal, scheduling shutdown...");
-    server.close();
+  const running = server;
+  const stop = (signal: string) => () => {
+    running.engine.log("warning", `Received ${signal} scheduling shutdown...`);
+    running.close();
   };
-  Deno.addSignalListener("SIGINT", stop);
-  Deno.addSignalListener("SIGTERM", stop);
+  const onInt = stop("SIGINT");
+  const onTerm = stop("SIGTERM");
+  Deno.addSignalListener("SIGINT", onInt);
+  Deno.addSignalListener("SIGTERM", onTerm);
   const host = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
+  server.engine.log("notice", `Running mode=standalone, port=${server.port}.`);
+  server.engine.log("notice", "Ready to accept connections");
   console.log(
     `Ready to accept connections tcp://${host}:${server.port}` +
       (server.unixSocket !== undefined ? ` unix://${server.unixSocket}` : ""),
   );
   await server.closed;
-  Deno.removeSignalListener("SIGINT", stop);
-  Deno.removeSignalListener("SIGTERM", stop);
+  Deno.removeSignalListener("SIGINT", onInt);
+  Deno.removeSignalListener("SIGTERM", onTerm);
+  server.engine.log("warning", "Redis is now ready to exit, bye bye...");
   return 0;
 }
 

@@ -22,8 +22,14 @@ export interface ClientTransport {
   outputBuffered(): number;
 }
 
-/** `CLIENT REPLY` modes. */
+/** `CLIENT REPLY` modes; `skip` means the next command's reply is dropped. */
 export type ReplyMode = "on" | "off" | "skip";
+
+/** What a connection is to the server (`CLIENT LIST` flags S, M, O). */
+export type ClientRole = "normal" | "master" | "replica" | "monitor";
+
+/** Client types, as `CLIENT LIST TYPE` and `CLIENT KILL TYPE` name them. */
+export type ClientType = "normal" | "master" | "replica" | "pubsub";
 
 const NULL_TRANSPORT: ClientTransport = {
   push() {},
@@ -42,6 +48,8 @@ export interface ClientOptions {
   readonly transport?: ClientTransport;
   /** Whether it is a Unix socket client. */
   readonly unix?: boolean;
+  /** The socket's file descriptor (CLIENT LIST fd); -1 when unknown. */
+  readonly fd?: number;
 }
 
 /**
@@ -68,6 +76,8 @@ export class Client {
   readonly laddr: string;
   /** Connected through a Unix socket. */
   readonly unix: boolean;
+  /** CLIENT LIST fd: -1 when the runtime exposes no descriptor (and for in-process clients). */
+  readonly fd: number;
   /** Connection time, ms. */
   readonly createdAt: number;
   /** Last command time, ms. */
@@ -80,10 +90,18 @@ export class Client {
   authenticated: boolean;
   /** The user name authenticated as. */
   user = "default";
-  /** CLIENT REPLY mode. */
-  replyMode: ReplyMode = "on";
   /** CLIENT NO-EVICT. */
   noEvict = false;
+  /** Replication / MONITOR role; the replication and MONITOR commands set it. */
+  role: ClientRole = "normal";
+  /** Channels subscribed (CLIENT LIST sub); the pub/sub commands maintain it. */
+  channelCount = 0;
+  /** Patterns subscribed (CLIENT LIST psub); the pub/sub commands maintain it. */
+  patternCount = 0;
+  /** Shard channels subscribed (CLIENT LIST ssub); the pub/sub commands maintain it. */
+  shardChannelCount = 0;
+  /** Commands queued by MULTI, -1 outside a transaction (CLIENT LIST multi); MULTI/EXEC maintain it. */
+  multiCount = -1;
   /** Full name of the last command run (CLIENT LIST cmd). */
   lastCommand = "NULL";
   /** Set once the connection is to close after the current reply (QUIT). */
@@ -92,6 +110,8 @@ export class Client {
   closed = false;
   /** The connection. */
   transport: ClientTransport;
+  #replyMode: ReplyMode = "on";
+  #skipCurrent = false;
   #dbIndex = 0;
   #db: Database;
 
@@ -106,6 +126,7 @@ export class Client {
     this.addr = options.addr ?? "127.0.0.1:0";
     this.laddr = options.laddr ?? "127.0.0.1:0";
     this.unix = options.unix ?? false;
+    this.fd = options.fd ?? -1;
     this.transport = options.transport ?? NULL_TRANSPORT;
     this.createdAt = engine.clock.now();
     this.lastInteraction = this.createdAt;
@@ -121,6 +142,82 @@ export class Client {
   /** The selected database's number. */
   get dbIndex(): number {
     return this.#dbIndex;
+  }
+
+  /**
+   * Whether the client is in pub/sub mode (subscribed to anything). In RESP2
+   * this restricts its commands and makes PING reply `["pong", message]`.
+   */
+  get subscribed(): boolean {
+    return this.channelCount + this.patternCount + this.shardChannelCount > 0;
+  }
+
+  /** The client's type for `CLIENT LIST TYPE` and `CLIENT KILL TYPE`. */
+  get type(): ClientType {
+    if (this.role === "replica") return "replica";
+    if (this.subscribed) return "pubsub";
+    if (this.role === "master") return "master";
+    return "normal";
+  }
+
+  /** The persistent `CLIENT REPLY` mode (`skip`: the next command's reply is dropped). */
+  get replyMode(): ReplyMode {
+    return this.#replyMode;
+  }
+
+  /**
+   * Called by the connection before each command: a pending `CLIENT REPLY
+   * SKIP` applies to this command.
+   */
+  beginCommand(): void {
+    this.#skipCurrent = this.#replyMode === "skip";
+    if (this.#skipCurrent) this.#replyMode = "on";
+  }
+
+  /** Whether the reply to the command just run is to be sent (`CLIENT REPLY`). */
+  get sendsReply(): boolean {
+    return !this.#skipCurrent && this.#replyMode !== "off";
+  }
+
+  /**
+   * `CLIENT REPLY ON|OFF|SKIP`. ON also answers a command that was being
+   * skipped; SKIP has no effect while replies are OFF.
+   *
+   * @param mode the new mode
+   */
+  setReplyMode(mode: ReplyMode): void {
+    if (mode === "on") {
+      this.#replyMode = "on";
+      this.#skipCurrent = false;
+    } else if (mode === "off") {
+      this.#replyMode = "off";
+    } else if (this.#replyMode !== "off") {
+      this.#replyMode = "skip";
+    }
+  }
+
+  /**
+   * Disconnects this client at once (CLIENT KILL of another client): closes
+   * its connection and forgets it.
+   */
+  kill(): void {
+    this.transport.close();
+    this.engine.disconnect(this);
+  }
+
+  /**
+   * RESET: back to database 0, RESP2, no name, replies on (a skip in effect
+   * for the current command stays) and the default user, unauthenticated if
+   * a password is required. NO-EVICT is kept, as in Redis 7.0. Pub/sub,
+   * MULTI, WATCH and tracking state are cleared by their features' hooks.
+   */
+  resetConnection(): void {
+    this.select(0);
+    this.resp = 2;
+    this.name = "";
+    this.#replyMode = "on";
+    this.user = "default";
+    this.authenticated = !this.engine.authRequired();
   }
 
   /**

@@ -32,6 +32,11 @@ export interface ParamSpec {
   readonly default: string;
   /** Settable only at start-up (config file or command line). */
   readonly immutable?: boolean;
+  /**
+   * A protected config (`enable-protected-configs`, which resplite keeps at
+   * `no`): settable at start-up only, refused by CONFIG SET with its own text.
+   */
+  readonly protected?: boolean;
 }
 
 /** A parameter value that does not parse; the message is Redis's detail text. */
@@ -59,7 +64,7 @@ export const PARAMS: readonly ParamSpec[] = [
     default: "16",
     immutable: true,
   },
-  { name: "dir", kind: { type: "string" }, default: ".", immutable: true },
+  { name: "dir", kind: { type: "string" }, default: ".", protected: true },
   {
     name: "loglevel",
     kind: { type: "enum", values: ["debug", "verbose", "notice", "warning"] },
@@ -72,7 +77,7 @@ export const PARAMS: readonly ParamSpec[] = [
   },
   {
     name: "hz",
-    kind: { type: "int", min: -2147483648, max: 2147483647, clamp: [1, 500] },
+    kind: { type: "int", min: 0, max: 2147483647, clamp: [1, 500] },
     default: "10",
   },
   { name: "maxclients", kind: { type: "int", min: 1, max: 4294967295 }, default: "10000" },
@@ -91,7 +96,9 @@ const UNITS: Record<string, number> = {
 };
 
 /**
- * Parses a memory amount as redis.conf does (`1gb`, `512mb`, `100`).
+ * Parses a memory amount as Redis's memtoull does: digits only (none means
+ * 0), then an optional unit `b`, `k`, `kb`, `m`, `mb`, `g` or `gb` in any
+ * case; no sign, spaces or fraction.
  *
  * @param text the value
  * @returns the bytes, or null when invalid
@@ -100,14 +107,41 @@ const UNITS: Record<string, number> = {
  * import { parseMemory } from "./config.ts";
  * console.assert(parseMemory("1kb") === 1024);
  * console.assert(parseMemory("1k") === 1000);
+ * console.assert(parseMemory("-1") === null);
  * ```
  */
 export function parseMemory(text: string): number | null {
-  const m = /^(-?\d+)([a-zA-Z]*)$/.exec(text);
+  const v = parseMemoryExact(text);
+  return v === null ? null : Number(v);
+}
+
+function parseMemoryExact(text: string): bigint | null {
+  const m = /^(\d*)([a-zA-Z]*)$/.exec(text);
   if (m === null) return null;
   const unit = UNITS[m[2]!.toLowerCase()];
   if (unit === undefined) return null;
-  return Number(m[1]) * unit;
+  return BigInt(m[1] || "0") * BigInt(unit);
+}
+
+/** Redis's string2ll: optional `-`, digits, no leading zeros, no `+` or spaces. */
+const INTEGER_RE = /^(?:0|-?[1-9]\d*)$/;
+
+const INT64_MIN_BIG = -(2n ** 63n);
+const INT64_MAX_BIG = 2n ** 63n - 1n;
+
+/** Bounds as Redis prints them (INT64_MAX exactly, not as a rounded double). */
+function boundText(n: number): string {
+  return n === INT64_MAX ? String(INT64_MAX_BIG) : String(n);
+}
+
+function checkRange(value: bigint, min: number, max: number): void {
+  const lo = min === INT64_MAX ? INT64_MAX_BIG : BigInt(min);
+  const hi = max === INT64_MAX ? INT64_MAX_BIG : BigInt(max);
+  if (value < lo || value > hi) {
+    throw new ConfigError(
+      `argument must be between ${boundText(min)} and ${boundText(max)} inclusive`,
+    );
+  }
 }
 
 function normalise(spec: ParamSpec, value: string): string {
@@ -119,27 +153,20 @@ function normalise(spec: ParamSpec, value: string): string {
       return v;
     }
     case "int": {
-      if (!/^-?\d+$/.test(value)) {
+      const big = INTEGER_RE.test(value) ? BigInt(value) : null;
+      if (big === null || big < INT64_MIN_BIG || big > INT64_MAX_BIG) {
         throw new ConfigError("argument couldn't be parsed into an integer");
       }
-      let n = Number(value);
-      if (n < kind.min || n > kind.max) {
-        throw new ConfigError(`argument must be between ${kind.min} and ${kind.max} inclusive`);
-      }
+      checkRange(big, kind.min, kind.max);
+      let n = Number(big);
       if (kind.clamp !== undefined) n = Math.min(Math.max(n, kind.clamp[0]), kind.clamp[1]);
       return String(n);
     }
     case "memory": {
-      const n = parseMemory(value);
-      if (n === null) throw new ConfigError("argument must be a memory value");
-      if (n < kind.min || n > kind.max) {
-        throw new ConfigError(
-          `argument must be between ${kind.min} and ${
-            kind.max === INT64_MAX ? "9223372036854775807" : kind.max
-          } inclusive`,
-        );
-      }
-      return String(n);
+      const big = parseMemoryExact(value);
+      if (big === null) throw new ConfigError("argument must be a memory value");
+      checkRange(big, kind.min, kind.max);
+      return String(big);
     }
     case "enum": {
       const v = value.toLowerCase();

@@ -1,11 +1,19 @@
 /**
- * One client connection: `conn.readable`-style byte stream -> RESP decoder
- * `TransformStream` -> dispatcher -> reply encoder -> one write per batch.
+ * One client connection: the socket's `ReadableStream` -> the RESP decoder
+ * `TransformStream` -> the dispatcher -> the reply encoder -> one write per
+ * read.
+ *
+ * The byte stream reads the socket into one reused buffer and enqueues a copy
+ * of only the bytes read. The decoder stage hands over one lazy cursor per
+ * chunk, pulled one command at a time between executions, so a limit that
+ * depends on the client's state (the unauthenticated request limits) sees the
+ * effect of an AUTH earlier in the same read, as in Redis. Every reply
+ * produced by one read goes out in one write.
  *
  * @module
  */
 
-import { RespDecoderStream } from "./resp/decoder.ts";
+import { type CommandCursor, RespCommandStream } from "./resp/decoder.ts";
 import { ReplyEncoder } from "./resp/encoder.ts";
 import { error, type Reply } from "./resp/reply.ts";
 import type { Client, ClientTransport } from "./client.ts";
@@ -16,12 +24,8 @@ const READ_SIZE = 64 * 1024;
 /**
  * A byte stream over a connection that reads into one reused buffer and
  * enqueues a copy of only the bytes read: no fresh 64 KiB chunk per read.
- *
- * @param conn the connection
- * @param onBytes called with each read's size
- * @returns the stream
  */
-function readableOf(conn: Deno.Conn, onBytes: (n: number) => void): ReadableStream<Uint8Array> {
+function readableOf(conn: Deno.Conn, onRead: (n: number) => void): ReadableStream<Uint8Array> {
   const buffer = new Uint8Array(READ_SIZE);
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -35,7 +39,7 @@ function readableOf(conn: Deno.Conn, onBytes: (n: number) => void): ReadableStre
         controller.close();
         return;
       }
-      onBytes(n);
+      onRead(n);
       controller.enqueue(buffer.slice(0, n));
     },
   }, { highWaterMark: 0 });
@@ -59,7 +63,10 @@ export class Connection implements ClientTransport {
   #writing: Promise<void> | undefined;
   #inBatch = false;
   #closed = false;
-  #decoderBuffered = 0;
+  #cursors: ReadableStream<CommandCursor>;
+  #cursor: CommandCursor | undefined;
+  #closedSignal: Promise<undefined>;
+  #signalClosed!: () => void;
 
   /**
    * @param conn the accepted connection
@@ -68,6 +75,17 @@ export class Connection implements ClientTransport {
   constructor(conn: Deno.Conn, engine: Engine) {
     this.#conn = conn;
     this.#engine = engine;
+    this.#closedSignal = new Promise((resolve) => {
+      this.#signalClosed = () => resolve(undefined);
+    });
+    const commands = new RespCommandStream({
+      maxBulkLen: () => engine.config.number("proto-max-bulk-len"),
+      authenticated: () => this.client.authenticated,
+    });
+    this.#cursors = readableOf(conn, (n) => {
+      engine.stats.netInputBytes += n;
+      engine.stats.totalReads++;
+    }).pipeThrough(commands);
     const unix = conn.remoteAddr.transport === "unix";
     this.client = engine.connect({
       addr: addressOf(conn.remoteAddr),
@@ -88,47 +106,54 @@ export class Connection implements ClientTransport {
   async run(): Promise<void> {
     const engine = this.#engine;
     const client = this.client;
-    const stats = engine.stats;
-    const batches = readableOf(this.#conn, (n) => {
-      stats.netInputBytes += n;
-    }).pipeThrough(
-      new RespDecoderStream({
-        maxBulkLen: () => engine.config.number("proto-max-bulk-len"),
-        authenticated: () => client.authenticated,
-      }),
-    );
-    const reader = batches.getReader();
+    const reader = this.#cursors.getReader();
     try {
       while (!this.#closed) {
-        const { value, done } = await reader.read();
+        const { value: decoder, done } = await reader.read();
         if (done || this.#closed) break;
+        this.#cursor = decoder;
         this.#inBatch = true;
-        for (const argv of value.commands) {
-          const skipping = client.replyMode === "skip";
+        for (let argv = decoder.next(); argv !== undefined; argv = decoder.next()) {
+          client.beginCommand();
           let reply = engine.call(client, argv);
           if (reply instanceof Promise) {
             await this.#flush();
-            reply = await reply;
+            // A blocked client closed under us (server close, CLIENT KILL) stops waiting.
+            const settled = await Promise.race([reply, this.#closedSignal]);
+            if (settled === undefined) break;
+            reply = settled;
           }
-          if (skipping && client.replyMode === "skip") client.replyMode = "on";
-          if (!skipping && client.replyMode !== "off") this.#out.write(reply, client.resp);
+          if (client.sendsReply) this.#out.write(reply, client.resp);
           if (client.closing || this.#closed) break;
         }
         this.#inBatch = false;
-        if (value.error !== undefined && !client.closing) {
+        const protocolError = decoder.error;
+        if (protocolError !== undefined && !client.closing) {
           engine.stats.error("ERR");
-          this.#out.write(error(value.error), client.resp);
-          client.closing = true;
+          if (client.replyMode === "on") {
+            this.#out.write(error(protocolError), client.resp);
+            client.closing = true;
+          } else {
+            // CLIENT REPLY OFF (or a pending SKIP) silences the error, and as
+            // in Redis, with nothing to send the close never comes: the
+            // connection stays open, ignoring its input, until the peer leaves.
+            await this.#flush();
+            while (!this.#closed && !(await reader.read()).done) {
+              // Dropped: the decoder has failed and ignores its input.
+            }
+            break;
+          }
         }
         await this.#flush();
         if (client.closing) break;
       }
-    } catch {
-      // The connection failed or was closed under us: nothing to answer.
+    } catch (e) {
+      // Handlers never throw here (the dispatcher answers for them): a bug.
+      engine.log("warning", `connection ${client.addr} failed: ${e}`);
     } finally {
       this.#inBatch = false;
-      reader.cancel().catch(() => {});
       this.#closeSocket();
+      reader.cancel().catch(() => {});
       engine.disconnect(client);
     }
   }
@@ -152,7 +177,7 @@ export class Connection implements ClientTransport {
 
   /** @returns bytes the decoder holds */
   inputBuffered(): number {
-    return this.#decoderBuffered;
+    return this.#cursor?.buffered ?? 0;
   }
 
   /** @returns bytes waiting to be written */
@@ -181,6 +206,7 @@ export class Connection implements ClientTransport {
         return;
       }
       this.#engine.stats.netOutputBytes += n;
+      this.#engine.stats.totalWrites++;
       this.#out.consume(n);
     }
   }
@@ -188,6 +214,7 @@ export class Connection implements ClientTransport {
   #closeSocket(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#signalClosed();
     try {
       this.#conn.close();
     } catch {

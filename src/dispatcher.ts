@@ -29,6 +29,8 @@ import type { Engine } from "./engine.ts";
  */
 export class Dispatcher {
   #engine: Engine;
+  /** Commands by name exactly as clients send it ("SET", "set"): skips lower-casing. */
+  #byRawName = new Map<string, Command>();
 
   /**
    * @param engine the engine whose commands and stats this uses
@@ -45,8 +47,12 @@ export class Dispatcher {
    */
   resolve(argv: readonly string[]): Command | string {
     const name = argv[0]!;
-    const command = this.#engine.commands.lookup(asciiLower(name));
-    if (command === undefined) return Errors.unknownCommand(name, argv.slice(1));
+    let command = this.#byRawName.get(name);
+    if (command === undefined) {
+      command = this.#engine.commands.lookup(asciiLower(name));
+      if (command === undefined) return Errors.unknownCommand(name, argv.slice(1));
+      if (this.#byRawName.size < 4096) this.#byRawName.set(name, command);
+    }
     if (command.subcommands === undefined || argv.length < 2) return command;
     const sub = command.subcommands.get(asciiLower(argv[1]!));
     if (sub === undefined) return Errors.unknownSubcommand(argv[1]!, name);
@@ -67,7 +73,7 @@ export class Dispatcher {
     // 1. lookup
     const command = this.resolve(argv);
     if (typeof command === "string") {
-      client.lastCommand = asciiLower(argv[0]!);
+      client.lastCommand = "NULL";
       return this.#reject(undefined, command);
     }
     client.lastCommand = command.fullName;

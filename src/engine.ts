@@ -29,8 +29,10 @@ export interface HostInfo {
   cpu(): [number, number];
   /** The executable path. */
   executable(): string;
-  /** Operating system description. */
+  /** Operating system description: `<os> <release> <arch>`. */
   os(): string;
+  /** Total physical memory in bytes (INFO total_system_memory); 0 when unknown. */
+  totalMemory?(): number;
 }
 
 const PURE_HOST: HostInfo = {
@@ -66,9 +68,18 @@ export class Stats {
   commands = new Map<string, CommandStats>();
   /** Keyed by error code. */
   errors = new Map<string, number>();
-  /** Rolling samples of total commands for instantaneous_ops_per_sec. */
+  /** Socket reads that returned data (total_reads_processed). */
+  totalReads = 0;
+  /** Socket writes (total_writes_processed). */
+  totalWrites = 0;
+  /** Rolling samples of commands per second (instantaneous_ops_per_sec). */
   opsSamples: number[] = [];
-  lastSample: [time: number, commands: number] = [0, 0];
+  /** Rolling samples of input KiB per second (instantaneous_input_kbps). */
+  inputKbpsSamples: number[] = [];
+  /** Rolling samples of output KiB per second (instantaneous_output_kbps). */
+  outputKbpsSamples: number[] = [];
+  /** The previous sample's time and counters; time 0 before the first. */
+  lastSample: [time: number, commands: number, netIn: number, netOut: number] = [0, 0, 0, 0];
 
   /**
    * Statistics of a command, created on first use.
@@ -95,7 +106,27 @@ export class Stats {
     this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
   }
 
-  /** CONFIG RESETSTAT. */
+  /**
+   * Takes one instantaneous-metrics sample (Redis keeps 16, 100 ms apart).
+   *
+   * @param now the time in ms
+   */
+  sample(now: number): void {
+    const [t, n, bytesIn, bytesOut] = this.lastSample;
+    if (t !== 0 && now - t < 100) return;
+    if (t !== 0) {
+      const dt = now - t;
+      push(this.opsSamples, ((this.totalCommands - n) * 1000) / dt);
+      push(this.inputKbpsSamples, ((this.netInputBytes - bytesIn) * 1000) / dt / 1024);
+      push(this.outputKbpsSamples, ((this.netOutputBytes - bytesOut) * 1000) / dt / 1024);
+    }
+    this.lastSample = [now, this.totalCommands, this.netInputBytes, this.netOutputBytes];
+  }
+
+  /**
+   * CONFIG RESETSTAT. Command records are zeroed in place, so the command
+   * running the reset is still counted, as in Redis.
+   */
   reset(): void {
     this.totalConnections = 0;
     this.rejectedConnections = 0;
@@ -107,10 +138,27 @@ export class Stats {
     this.expiredKeys = 0;
     this.evictedKeys = 0;
     this.totalErrorReplies = 0;
-    this.commands.clear();
+    this.totalReads = 0;
+    this.totalWrites = 0;
+    for (const s of this.commands.values()) {
+      s.calls = 0;
+      s.usec = 0;
+      s.rejectedCalls = 0;
+      s.failedCalls = 0;
+    }
     this.errors.clear();
     this.opsSamples = [];
+    this.inputKbpsSamples = [];
+    this.outputKbpsSamples = [];
+    this.lastSample = [0, 0, 0, 0];
   }
+}
+
+const SAMPLES = 16;
+
+function push(samples: number[], value: number): void {
+  samples.push(value);
+  if (samples.length > SAMPLES) samples.shift();
 }
 
 /** Options of an {@linkcode Engine}. */
@@ -168,6 +216,12 @@ export class Engine {
   readonly clients = new Map<number, Client>();
   /** 40 hex chars identifying this run. */
   readonly runId: string;
+  /** The replication id (INFO master_replid), 40 hex chars. */
+  readonly replId: string;
+  /** Heap in use once started (INFO used_memory_startup). */
+  readonly startupMemory: number;
+  /** Highest heap use seen (INFO used_memory_peak). */
+  peakMemory = 0;
   /** Start time, ms on the clock. */
   readonly startedAt: number;
   /** Writes since the last save (rdb_changes_since_last_save). */
@@ -197,6 +251,7 @@ export class Engine {
     this.host = options.host ?? PURE_HOST;
     this.#log = options.log ?? (() => {});
     this.runId = this.random.hex(40);
+    this.replId = this.random.hex(40);
     this.startedAt = this.clock.now();
     const hooks = {
       expired: (_db: Database, _key: string) => {
@@ -208,6 +263,8 @@ export class Engine {
     for (let i = 0; i < count; i++) this.#dbs.push(new Database(i, this.clock, hooks));
     registerAll(this.commands);
     this.#dispatcher = new Dispatcher(this);
+    this.startupMemory = this.host.heapUsed();
+    this.peakMemory = this.startupMemory;
     this.#scheduleCron();
   }
 
@@ -226,6 +283,17 @@ export class Engine {
     const db = this.#dbs[index];
     if (db === undefined) throw new RangeError(`no database ${index}`);
     return db;
+  }
+
+  /**
+   * Heap in use now (INFO used_memory), tracking the peak.
+   *
+   * @returns bytes
+   */
+  usedMemory(): number {
+    const used = this.host.heapUsed();
+    if (used > this.peakMemory) this.peakMemory = used;
+    return used;
   }
 
   /** Whether clients must authenticate (a password is set). */
@@ -303,7 +371,19 @@ export class Engine {
   }
 
   /**
-   * One run of the periodic task: active expiry and the ops/sec sample.
+   * Records that every key of a database may have changed at once (FLUSHDB,
+   * FLUSHALL, SWAPDB), as Redis's signalFlushedDb / touchAllWatchedKeysInDb:
+   * WATCH and client-side tracking hook here. Not a keyspace notification:
+   * Redis sends none for these commands.
+   *
+   * @param _db the database
+   */
+  databaseReplaced(_db: Database): void {
+  }
+
+  /**
+   * One run of the periodic task: active expiry, idle-client timeout and
+   * the instantaneous-metrics sample.
    */
   cron(): void {
     const hz = this.config.number("hz");
@@ -313,12 +393,25 @@ export class Engine {
       if (db.expiresCount > 0) db.activeExpire(deadline, () => performance.now());
     }
     const now = this.clock.now();
-    const [t, n] = this.stats.lastSample;
-    if (now - t >= 100) {
-      const ops = t === 0 ? 0 : ((this.stats.totalCommands - n) * 1000) / (now - t);
-      this.stats.opsSamples.push(ops);
-      if (this.stats.opsSamples.length > 16) this.stats.opsSamples.shift();
-      this.stats.lastSample = [now, this.stats.totalCommands];
+    this.stats.sample(now);
+    this.usedMemory();
+    const timeout = this.config.number("timeout");
+    if (timeout > 0) this.#closeIdleClients(now, timeout);
+  }
+
+  /**
+   * Closes clients idle for more than `timeout` seconds, as Redis's
+   * clientsCronHandleTimeout: replicas, masters, MONITOR and subscribed
+   * clients are exempt (blocked clients too, once blocking exists).
+   */
+  #closeIdleClients(now: number, timeout: number): void {
+    const nowSec = Math.floor(now / 1000);
+    for (const client of this.clients.values()) {
+      if (client.role !== "normal" || client.subscribed) continue;
+      if (nowSec - Math.floor(client.lastInteraction / 1000) <= timeout) continue;
+      this.log("verbose", "Closing idle client");
+      client.transport.close();
+      this.disconnect(client);
     }
   }
 

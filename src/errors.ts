@@ -70,6 +70,10 @@ export const Errors = {
   invalidExpire: (command: string): string => `ERR invalid expire time in '${command}' command`,
   overflow: "ERR increment or decrement would overflow",
   nanOrInfinity: "ERR increment would produce NaN or Infinity",
+  decrementOverflow: "ERR decrement would overflow",
+  lcsWrongType: "ERR The specified keys must contain string values",
+  lcsIdxAndLen: "ERR If you want both the length and indexes, please just use IDX.",
+  lcsTooBig: "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len",
   notIntegerHash: "ERR hash value is not an integer",
   stringTooLong: "ERR string exceeds maximum allowed size (proto-max-bulk-len)",
   offsetOutOfRange: "ERR offset is out of range",
@@ -79,6 +83,33 @@ export const Errors = {
   nxXxGtLt: "ERR NX and XX, GT or LT options at the same time are not compatible",
   gtLtNx: "ERR GT, LT, and/or NX options at the same time are not compatible",
   noProto: "NOPROTO unsupported protocol version",
+  configSetUnknown: (name: string): string =>
+    sanitize(`ERR Unknown option or number of arguments for CONFIG SET - '${name}'`),
+  configSetFailed: (name: string, detail: string): string =>
+    sanitize(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${detail}`),
+  invalidCommandSpecified: "ERR Invalid command specified",
+  commandHasNoKeys: "ERR The command has no key arguments",
+  commandArgCount: "ERR Invalid number of arguments specified for command",
+  commandInvalidArgs: "ERR Invalid arguments specified for command",
+  noShutdownInProgress: "ERR No shutdown in progress.",
+  shutdownFailed: "ERR Errors trying to SHUTDOWN. Check logs.",
+  invalidFirstDbIndex: "ERR invalid first DB index",
+  invalidSecondDbIndex: "ERR invalid second DB index",
+  helloProtoNotInteger: "ERR Protocol version is not an integer or out of range",
+  helloSyntax: (option: string): string => sanitize(`ERR Syntax error in HELLO option '${option}'`),
+  helloNoAuth:
+    "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
+  clientNameInvalid: "ERR Client names cannot contain spaces, newlines or special characters.",
+  noSuchClient: "ERR No such client",
+  clientIdNotPositive: "ERR client-id should be greater than 0",
+  invalidClientId: "ERR Invalid client ID",
+  unknownClientType: (type: string): string => sanitize(`ERR Unknown client type '${type}'`),
+  noSuchUser: (user: string): string => sanitize(`ERR No such user '${user}'`),
+  gtAndLt: "ERR GT and LT options at the same time are not compatible",
+  intOutOfRange: "ERR value is out of range, value must between -2147483648 and 2147483647",
+  unsupportedOption: (option: string): string => sanitize(`ERR Unsupported option ${option}`),
+  lfuNotSelected:
+    "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
   unknownCommand: (name: string, args: readonly string[]): string => {
     let list = "";
     for (let i = 0; i < args.length && list.length < 128; i++) {
@@ -101,6 +132,19 @@ export const Errors = {
   wrongArity: (fullName: string): string =>
     `ERR wrong number of arguments for '${fullName}' command`,
   protocol: (detail: string): string => `ERR Protocol error: ${detail}`,
+  /** The details of `Errors.protocol`, as the request decoder reports them. */
+  protocolDetail: {
+    tooBigInline: "too big inline request",
+    unbalancedQuotes: "unbalanced quotes in request",
+    tooBigMultibulk: "too big mbulk count string",
+    invalidMultibulk: "invalid multibulk length",
+    unauthMultibulk: "unauthenticated multibulk length",
+    tooBigBulkCount: "too big bulk count string",
+    expectedDollar: (got: string): string => `expected '$', got '${got}'`,
+    invalidBulk: "invalid bulk length",
+    unauthBulk: "unauthenticated bulk length",
+  },
+  maxClients: "ERR max number of clients reached",
   internal: (detail: string): string => `ERR internal error: ${detail}`,
 } as const;
 

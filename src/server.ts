@@ -9,12 +9,17 @@ import process from "node:process";
 import { Connection } from "./connection.ts";
 import { Engine, type EngineOptions, type HostInfo, type LogLevel } from "./engine.ts";
 import type { Clock } from "./clock.ts";
+import { Errors } from "./errors.ts";
 
 /** Options of {@linkcode startServer}. */
 export interface ServerOptions {
   /** TCP port; 0 picks a free one. Default 6379. */
   port?: number;
-  /** Address to bind. Default `127.0.0.1`. */
+  /**
+   * Address to bind. Default: the `bind` config parameter (several
+   * addresses, `*` for every IPv4 one, `-` prefix for optional ones), else
+   * `127.0.0.1`.
+   */
   hostname?: string;
   /** Also listen on this Unix socket path. */
   unixSocket?: string;
@@ -40,6 +45,7 @@ const DENO_HOST: HostInfo = {
   },
   executable: () => Deno.execPath(),
   os: () => `${Deno.build.os} ${Deno.osRelease()} ${Deno.build.arch}`,
+  totalMemory: () => Deno.systemMemoryInfo().total,
 };
 
 /**
@@ -58,7 +64,7 @@ export class RedisServer implements AsyncDisposable {
   readonly engine: Engine;
   /** The TCP port bound. */
   readonly port: number;
-  /** The address bound. */
+  /** The first address bound. */
   readonly hostname: string;
   /** The Unix socket path, if any. */
   readonly unixSocket: string | undefined;
@@ -111,24 +117,25 @@ export class RedisServer implements AsyncDisposable {
       const maxClients = this.engine.config.number("maxclients");
       if (this.#connections.size >= maxClients) {
         this.engine.stats.rejectedConnections++;
-        const msg = new TextEncoder().encode("-ERR max number of clients reached\r\n");
-        conn.write(msg).catch(() => {}).finally(() => {
-          try {
-            conn.close();
-          } catch {
-            // already closed
-          }
-        });
+        this.#track(rejectClient(conn));
         continue;
       }
       const connection = new Connection(conn, this.engine);
       this.#connections.add(connection);
-      const task = connection.run().finally(() => {
-        this.#connections.delete(connection);
-        this.#tasks.delete(task);
-      });
-      this.#tasks.add(task);
+      this.#track(
+        connection.run().finally(() => {
+          this.#connections.delete(connection);
+        }),
+      );
     }
+  }
+
+  /** Keeps a task until it settles, so `close()` can await it. */
+  #track(task: Promise<void>): void {
+    const tracked = task.catch(() => {}).finally(() => {
+      this.#tasks.delete(tracked);
+    });
+    this.#tasks.add(tracked);
   }
 
   /**
@@ -184,20 +191,34 @@ export class RedisServer implements AsyncDisposable {
 export function startServer(options: ServerOptions = {}): Promise<RedisServer> {
   const config: Record<string, string> = { ...options.config };
   const port = options.port ?? Number(config.port ?? 6379);
-  const hostname = options.hostname ?? firstBind(config.bind) ?? "127.0.0.1";
+  const binds = options.hostname !== undefined
+    ? [{ hostname: options.hostname, optional: false }]
+    : bindAddresses(config.bind ?? "127.0.0.1");
+  if (binds.length === 0) binds.push({ hostname: "127.0.0.1", optional: false });
   const unixSocket = options.unixSocket ?? (config.unixsocket || undefined);
   const engineOptions: EngineOptions = { config, host: DENO_HOST };
   if (options.clock !== undefined) engineOptions.clock = options.clock;
   if (options.seed !== undefined) engineOptions.seed = options.seed;
   if (options.log !== undefined) engineOptions.log = options.log;
   config.port = String(port);
-  config.bind = config.bind ?? hostname;
+  config.bind = config.bind ?? binds[0]!.hostname;
   if (unixSocket !== undefined) config.unixsocket = unixSocket;
   const engine = new Engine(engineOptions);
   if (options.configFile !== undefined) engine.configFile = options.configFile;
   const listeners: Deno.Listener[] = [];
   try {
-    listeners.push(Deno.listen({ hostname, port, transport: "tcp" }));
+    // Every address shares one port: with port 0, the first one picks it.
+    let bound = port;
+    for (const { hostname, optional } of binds) {
+      try {
+        const l = Deno.listen({ hostname, port: bound, transport: "tcp" });
+        listeners.push(l);
+        bound = (l.addr as Deno.NetAddr).port;
+      } catch (e) {
+        if (!optional) throw e;
+      }
+    }
+    if (listeners.length === 0) throw new Error(`could not bind any of ${config.bind}`);
     if (unixSocket !== undefined) {
       try {
         Deno.removeSync(unixSocket);
@@ -214,9 +235,35 @@ export function startServer(options: ServerOptions = {}): Promise<RedisServer> {
   return Promise.resolve(new RedisServer(engine, listeners, unixSocket));
 }
 
-function firstBind(bind: string | undefined): string | undefined {
-  if (bind === undefined) return undefined;
-  const first = bind.trim().split(/\s+/)[0];
-  if (first === undefined || first === "" || first === "*") return undefined;
-  return first.startsWith("-") ? first.slice(1) : first;
+const MAX_CLIENTS_REACHED = Uint8Array.from(`-${Errors.maxClients}\r\n`, (c) => c.charCodeAt(0));
+
+/** Tells a client over `maxclients` so, as Redis does, and closes it. */
+async function rejectClient(conn: Deno.Conn): Promise<void> {
+  try {
+    await conn.write(MAX_CLIENTS_REACHED);
+  } catch {
+    // The client left already.
+  } finally {
+    try {
+      conn.close();
+    } catch {
+      // already closed
+    }
+  }
+}
+
+/**
+ * The addresses of a redis.conf `bind` value: `*` is every IPv4 address,
+ * `::*` every IPv6 one, and a `-` prefix marks an address that may be
+ * unavailable.
+ */
+function bindAddresses(bind: string): { hostname: string; optional: boolean }[] {
+  const out: { hostname: string; optional: boolean }[] = [];
+  for (const word of bind.trim().split(/\s+/)) {
+    if (word === "") continue;
+    const optional = word.startsWith("-");
+    const addr = optional ? word.slice(1) : word;
+    out.push({ hostname: addr === "*" ? "0.0.0.0" : addr === "::*" ? "::" : addr, optional });
+  }
+  return out;
 }

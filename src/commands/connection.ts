@@ -1,13 +1,202 @@
 /**
  * The connection command group: PING, ECHO, QUIT, SELECT, AUTH, HELLO,
- * RESET, CLIENT.
+ * RESET and the CLIENT container (ID, SETNAME, GETNAME, INFO, LIST, KILL,
+ * REPLY, NO-EVICT, HELP).
+ *
+ * Known differences from Redis 7.0.15: CLIENT LIST's memory and buffer
+ * fields (`fd`, `qbuf-free`, `rbs`, `rbp`, `oll`, `omem`, `tot-mem`) describe
+ * resplite's own buffers rather than Redis's allocator, and `fd` is -1 since
+ * Deno exposes no descriptors. CLIENT CACHING, GETREDIR, PAUSE, UNPAUSE,
+ * TRACKING, TRACKINGINFO and UNBLOCK arrive with their features.
  *
  * @module
  */
 
 import { Errors, ReplyError } from "../errors.ts";
-import { bulk, type Reply, simple } from "../resp/reply.ts";
-import type { Args, CommandContext, CommandSpec } from "./spec.ts";
+import {
+  array,
+  bulk,
+  bulks,
+  EMPTY_ARRAY,
+  integer,
+  map,
+  NONE,
+  OK,
+  type Reply,
+  simple,
+  verbatim,
+} from "../resp/reply.ts";
+import type { Client, ClientType } from "../client.ts";
+import type { Engine } from "../engine.ts";
+import {
+  type Args,
+  asciiUpper,
+  type CommandContext,
+  type CommandSpec,
+  parseInt64,
+  parseInteger,
+} from "./spec.ts";
+
+/** The version HELLO reports. */
+const REDIS_VERSION = "7.0.15";
+
+/** Per-connection commands share these flags and categories. */
+const CONNECTION_FLAGS = ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"] as const;
+const CLIENT_FLAGS = ["noscript", "loading", "stale"] as const;
+const CLIENT_ADMIN_FLAGS = ["admin", "noscript", "loading", "stale"] as const;
+
+/** The CLIENT container's subcommands. */
+const CLIENT_SUBCOMMANDS: readonly CommandSpec[] = [
+  {
+    name: "client|id",
+    arity: 2,
+    flags: CLIENT_FLAGS,
+    acl: ["connection"],
+    keys: [0, 0, 0],
+    doc: {
+      summary: "Returns the client ID for the current connection",
+      since: "5.0.0",
+      group: "connection",
+      complexity: "O(1)",
+    },
+    handler: clientId,
+  },
+  {
+    name: "client|setname",
+    arity: 3,
+    flags: CLIENT_FLAGS,
+    acl: ["connection"],
+    keys: [0, 0, 0],
+    doc: {
+      summary: "Set the current connection name",
+      since: "2.6.9",
+      group: "connection",
+      complexity: "O(1)",
+    },
+    handler: clientSetname,
+  },
+  {
+    name: "client|getname",
+    arity: 2,
+    flags: CLIENT_FLAGS,
+    acl: ["connection"],
+    keys: [0, 0, 0],
+    doc: {
+      summary: "Get the current connection name",
+      since: "2.6.9",
+      group: "connection",
+      complexity: "O(1)",
+    },
+    handler: clientGetname,
+  },
+  {
+    name: "client|info",
+    arity: 2,
+    flags: CLIENT_FLAGS,
+    acl: ["connection"],
+    keys: [0, 0, 0],
+    tips: ["nondeterministic_output"],
+    doc: {
+      summary: "Returns information about the current client connection.",
+      since: "6.2.0",
+      group: "connection",
+      complexity: "O(1)",
+    },
+    handler: clientInfo,
+  },
+  {
+    name: "client|list",
+    arity: -2,
+    flags: CLIENT_ADMIN_FLAGS,
+    acl: ["connection"],
+    keys: [0, 0, 0],
+    tips: ["nondeterministic_output"],
+    doc: {
+      summary: "Get the list of client connections",
+      since: "2.4.0",
+      group: "connection",
+      complexity: "O(N) where N is the number of client connections",
+      history: [
+        ["2.8.12", "Added unique client `id` field."],
+        ["5.0.0", "Added optional `TYPE` filter."],
+        ["6.0.0", "Added `user` field."],
+        [
+          "6.2.0",
+          "Added `argv-mem`, `tot-mem`, `laddr` and `redir` fields and the optional `ID` filter.",
+        ],
+        ["7.0.0", "Added `resp`, `multi-mem`, `rbs` and `rbp` fields."],
+        ["7.0.3", "Added `ssub` field."],
+      ],
+    },
+    handler: clientList,
+  },
+  {
+    name: "client|kill",
+    arity: -3,
+    flags: CLIENT_ADMIN_FLAGS,
+    acl: ["connection"],
+    keys: [0, 0, 0],
+    doc: {
+      summary: "Kill the connection of a client",
+      since: "2.4.0",
+      group: "connection",
+      complexity: "O(N) where N is the number of client connections",
+      history: [
+        ["2.8.12", "Added new filter format."],
+        ["2.8.12", "`ID` option."],
+        ["3.2.0", "Added `master` type in for `TYPE` option."],
+        [
+          "5.0.0",
+          "Replaced `slave` `TYPE` with `replica`. `slave` still supported for backward compatibility.",
+        ],
+        ["6.2.0", "`LADDR` option."],
+      ],
+    },
+    handler: clientKill,
+  },
+  {
+    name: "client|reply",
+    arity: 3,
+    flags: CLIENT_FLAGS,
+    acl: ["connection"],
+    keys: [0, 0, 0],
+    doc: {
+      summary: "Instruct the server whether to reply to commands",
+      since: "3.2.0",
+      group: "connection",
+      complexity: "O(1)",
+    },
+    handler: clientReply,
+  },
+  {
+    name: "client|no-evict",
+    arity: 3,
+    flags: CLIENT_ADMIN_FLAGS,
+    acl: ["connection"],
+    keys: [0, 0, 0],
+    doc: {
+      summary: "Set client eviction mode for the current connection",
+      since: "7.0.0",
+      group: "connection",
+      complexity: "O(1)",
+    },
+    handler: clientNoEvict,
+  },
+  {
+    name: "client|help",
+    arity: 2,
+    flags: ["loading", "stale"],
+    acl: ["connection"],
+    keys: [0, 0, 0],
+    doc: {
+      summary: "Show helpful text about the different subcommands",
+      since: "5.0.0",
+      group: "connection",
+      complexity: "O(1)",
+    },
+    handler: clientHelp,
+  },
+];
 
 /** The connection group's command table. */
 export const CONNECTION_COMMANDS: readonly CommandSpec[] = [
@@ -24,7 +213,7 @@ export const CONNECTION_COMMANDS: readonly CommandSpec[] = [
   {
     name: "echo",
     arity: 2,
-    flags: ["fast"],
+    flags: ["loading", "stale", "fast"],
     acl: ["connection"],
     keys: [0, 0, 0],
     doc: {
@@ -35,15 +224,505 @@ export const CONNECTION_COMMANDS: readonly CommandSpec[] = [
     },
     handler: echo,
   },
+  {
+    name: "quit",
+    arity: -1,
+    flags: CONNECTION_FLAGS,
+    acl: ["connection"],
+    keys: [0, 0, 0],
+    doc: {
+      summary: "Close the connection",
+      since: "1.0.0",
+      group: "connection",
+      complexity: "O(1)",
+    },
+    handler: quit,
+  },
+  {
+    name: "select",
+    arity: 2,
+    flags: ["loading", "stale", "fast"],
+    acl: ["connection"],
+    keys: [0, 0, 0],
+    doc: {
+      summary: "Change the selected database for the current connection",
+      since: "1.0.0",
+      group: "connection",
+      complexity: "O(1)",
+    },
+    handler: select,
+  },
+  {
+    name: "auth",
+    arity: -2,
+    flags: CONNECTION_FLAGS,
+    acl: ["connection"],
+    keys: [0, 0, 0],
+    doc: {
+      summary: "Authenticate to the server",
+      since: "1.0.0",
+      group: "connection",
+      complexity: "O(N) where N is the number of passwords defined for the user",
+      history: [["6.0.0", "Added ACL style (username and password)."]],
+    },
+    handler: auth,
+  },
+  {
+    name: "hello",
+    arity: -1,
+    flags: CONNECTION_FLAGS,
+    acl: ["connection"],
+    keys: [0, 0, 0],
+    doc: {
+      summary: "Handshake with Redis",
+      since: "6.0.0",
+      group: "connection",
+      complexity: "O(1)",
+      history: [[
+        "6.2.0",
+        "`protover` made optional; when called without arguments the command reports the current connection's context.",
+      ]],
+    },
+    handler: hello,
+  },
+  {
+    name: "reset",
+    arity: 1,
+    flags: CONNECTION_FLAGS,
+    acl: ["connection"],
+    keys: [0, 0, 0],
+    doc: {
+      summary: "Reset the connection",
+      since: "6.2.0",
+      group: "connection",
+      complexity: "O(1)",
+    },
+    handler: reset,
+  },
+  {
+    name: "client",
+    arity: -2,
+    flags: [],
+    acl: [],
+    keys: [0, 0, 0],
+    doc: {
+      summary: "A container for client connection commands",
+      since: "2.4.0",
+      group: "connection",
+      complexity: "Depends on subcommand.",
+    },
+    subcommands: CLIENT_SUBCOMMANDS,
+  },
 ];
 
 /** PING [message] */
-function ping(_ctx: CommandContext, args: Args): Reply {
+function ping(ctx: CommandContext, args: Args): Reply {
   if (args.length > 2) throw new ReplyError(Errors.wrongArity("ping"));
+  // A RESP2 client in pub/sub mode can only take arrays: ["pong", message].
+  if (ctx.resp === 2 && ctx.subscribed) {
+    return bulks(["pong", args.length === 2 ? args.get(1) : ""]);
+  }
   return args.length === 2 ? bulk(args.get(1)) : simple("PONG");
 }
 
 /** ECHO message */
 function echo(_ctx: CommandContext, args: Args): Reply {
   return bulk(args.get(1));
+}
+
+/** QUIT */
+function quit(ctx: CommandContext, _args: Args): Reply {
+  ctx.closing = true;
+  return OK;
+}
+
+/** SELECT index */
+function select(ctx: CommandContext, args: Args): Reply {
+  const index = args.integer(1);
+  // Redis reads the index as a C int.
+  if (index < -2147483648 || index > 2147483647) throw new ReplyError(Errors.intOutOfRange);
+  if (index < 0 || index >= ctx.engine.databases) {
+    throw new ReplyError(Errors.dbIndexOutOfRange);
+  }
+  ctx.select(index);
+  return OK;
+}
+
+/** AUTH [username] password */
+function auth(ctx: CommandContext, args: Args): Reply {
+  if (args.length > 3) throw new ReplyError(Errors.syntax);
+  if (args.length === 2) {
+    if (!ctx.engine.authRequired()) throw new ReplyError(Errors.authNoPassword);
+    authenticate(ctx, "default", args.get(1));
+  } else {
+    authenticate(ctx, args.get(1), args.get(2));
+  }
+  return OK;
+}
+
+/** HELLO [protover [AUTH username password] [SETNAME clientname]] */
+function hello(ctx: CommandContext, args: Args): Reply {
+  let protover: 0 | 2 | 3 = 0;
+  let i = 1;
+  if (args.length >= 2) {
+    const v = parseInt64(args.get(1));
+    if (v === null) throw new ReplyError(Errors.helloProtoNotInteger);
+    if (v !== 2n && v !== 3n) throw new ReplyError(Errors.noProto);
+    protover = v === 2n ? 2 : 3;
+    i = 2;
+  }
+  // As in Redis 7.0, AUTH and SETNAME take effect as they are read, before
+  // a later option's error and before the authentication check.
+  for (; i < args.length; i++) {
+    const more = args.length - 1 - i;
+    const option = args.upper(i);
+    if (option === "AUTH" && more >= 2) {
+      authenticate(ctx, args.get(i + 1), args.get(i + 2));
+      i += 2;
+    } else if (option === "SETNAME" && more >= 1) {
+      setName(ctx, args.get(i + 1));
+      i++;
+    } else {
+      throw new ReplyError(Errors.helloSyntax(args.get(i)));
+    }
+  }
+  if (!ctx.authenticated) throw new ReplyError(Errors.helloNoAuth);
+  if (protover !== 0) ctx.resp = protover;
+  return map([
+    [bulk("server"), bulk("redis")],
+    [bulk("version"), bulk(REDIS_VERSION)],
+    [bulk("proto"), integer(ctx.resp)],
+    [bulk("id"), integer(ctx.id)],
+    [bulk("mode"), bulk("standalone")],
+    [bulk("role"), bulk("master")],
+    [bulk("modules"), EMPTY_ARRAY],
+  ]);
+}
+
+/** RESET */
+function reset(ctx: CommandContext, _args: Args): Reply {
+  ctx.resetConnection();
+  return simple("RESET");
+}
+
+/** CLIENT ID */
+function clientId(ctx: CommandContext, _args: Args): Reply {
+  return integer(ctx.id);
+}
+
+/** CLIENT SETNAME connection-name */
+function clientSetname(ctx: CommandContext, args: Args): Reply {
+  setName(ctx, args.get(2));
+  return OK;
+}
+
+/** CLIENT GETNAME */
+function clientGetname(ctx: CommandContext, _args: Args): Reply {
+  return bulk(ctx.name === "" ? null : ctx.name);
+}
+
+/** CLIENT INFO */
+function clientInfo(ctx: CommandContext, args: Args): Reply {
+  return verbatim(clientLine(ctx, argvBytes(args)));
+}
+
+/** CLIENT LIST [TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID client-id [client-id ...]] */
+function clientList(ctx: CommandContext, args: Args): Reply {
+  const clients = ctx.engine.clients;
+  const selected: Client[] = [];
+  if (args.length === 4 && args.upper(2) === "TYPE") {
+    const type = clientType(args.get(3));
+    for (const c of clients.values()) if (c.type === type) selected.push(c);
+  } else if (args.length > 3 && args.upper(2) === "ID") {
+    const ids: number[] = [];
+    for (let i = 3; i < args.length; i++) {
+      const id = parseInteger(args.get(i));
+      if (id === null) throw new ReplyError(Errors.invalidClientId);
+      ids.push(id);
+    }
+    for (const id of ids) {
+      const c = clients.get(id);
+      if (c !== undefined) selected.push(c);
+    }
+  } else if (args.length !== 2) {
+    throw new ReplyError(Errors.syntax);
+  } else {
+    for (const c of clients.values()) selected.push(c);
+  }
+  const argvMem = argvBytes(args);
+  let text = "";
+  for (const c of selected) text += clientLine(c, c === ctx ? argvMem : 0);
+  return verbatim(text);
+}
+
+/** The filters of CLIENT KILL. */
+interface KillFilter {
+  addr: string | undefined;
+  laddr: string | undefined;
+  type: ClientType | undefined;
+  id: number | undefined;
+  user: string | undefined;
+  skipMe: boolean;
+}
+
+/**
+ * CLIENT KILL ip:port
+ * CLIENT KILL [ID client-id] [TYPE NORMAL|MASTER|SLAVE|REPLICA|PUBSUB]
+ *   [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME YES|NO] ...
+ */
+function clientKill(ctx: CommandContext, args: Args): Reply {
+  const oldForm = args.length === 3;
+  const filter: KillFilter = oldForm
+    ? {
+      addr: args.get(2),
+      laddr: undefined,
+      type: undefined,
+      id: undefined,
+      user: undefined,
+      skipMe: false,
+    }
+    : parseKillFilter(ctx.engine, args);
+  let killed = 0;
+  for (const c of [...ctx.engine.clients.values()]) {
+    if (!killMatches(c, filter)) continue;
+    if (c === ctx) {
+      if (filter.skipMe) continue;
+      // The reply still goes out; the connection closes after it.
+      ctx.closing = true;
+    } else {
+      c.kill();
+    }
+    killed++;
+  }
+  if (!oldForm) return integer(killed);
+  if (killed === 0) throw new ReplyError(Errors.noSuchClient);
+  return OK;
+}
+
+function parseKillFilter(engine: Engine, args: Args): KillFilter {
+  const filter: KillFilter = {
+    addr: undefined,
+    laddr: undefined,
+    type: undefined,
+    id: undefined,
+    user: undefined,
+    skipMe: true,
+  };
+  for (let i = 2; i < args.length; i += 2) {
+    if (i + 1 >= args.length) throw new ReplyError(Errors.syntax);
+    const value = args.get(i + 1);
+    switch (args.upper(i)) {
+      case "ID": {
+        const id = parseInteger(value);
+        if (id === null || id < 1) throw new ReplyError(Errors.clientIdNotPositive);
+        filter.id = id;
+        break;
+      }
+      case "TYPE":
+        filter.type = clientType(value);
+        break;
+      case "ADDR":
+        filter.addr = value;
+        break;
+      case "LADDR":
+        filter.laddr = value;
+        break;
+      case "USER":
+        if (!userExists(engine, value)) throw new ReplyError(Errors.noSuchUser(value));
+        filter.user = value;
+        break;
+      case "SKIPME": {
+        const yn = asciiUpper(value);
+        if (yn === "YES") filter.skipMe = true;
+        else if (yn === "NO") filter.skipMe = false;
+        else throw new ReplyError(Errors.syntax);
+        break;
+      }
+      default:
+        throw new ReplyError(Errors.syntax);
+    }
+  }
+  return filter;
+}
+
+function killMatches(c: Client, f: KillFilter): boolean {
+  return (f.addr === undefined || c.addr === f.addr) &&
+    (f.laddr === undefined || c.laddr === f.laddr) &&
+    (f.type === undefined || c.type === f.type) &&
+    (f.id === undefined || c.id === f.id) &&
+    (f.user === undefined || c.user === f.user);
+}
+
+/** CLIENT REPLY ON|OFF|SKIP */
+function clientReply(ctx: CommandContext, args: Args): Reply {
+  switch (args.upper(2)) {
+    case "ON":
+      ctx.setReplyMode("on");
+      return OK;
+    case "OFF":
+      ctx.setReplyMode("off");
+      return NONE;
+    case "SKIP":
+      ctx.setReplyMode("skip");
+      return NONE;
+    default:
+      throw new ReplyError(Errors.syntax);
+  }
+}
+
+/** CLIENT NO-EVICT ON|OFF */
+function clientNoEvict(ctx: CommandContext, args: Args): Reply {
+  switch (args.upper(2)) {
+    case "ON":
+      ctx.noEvict = true;
+      return OK;
+    case "OFF":
+      ctx.noEvict = false;
+      return OK;
+    default:
+      throw new ReplyError(Errors.syntax);
+  }
+}
+
+const CLIENT_HELP: readonly Reply[] = [
+  "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  "CACHING (YES|NO)",
+  "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+  "GETREDIR",
+  "    Return the client ID we are redirecting to when tracking is enabled.",
+  "GETNAME",
+  "    Return the name of the current connection.",
+  "ID",
+  "    Return the ID of the current connection.",
+  "INFO",
+  "    Return information about the current client connection.",
+  "KILL <ip:port>",
+  "    Kill connection made from <ip:port>.",
+  "KILL <option> <value> [<option> <value> [...]]",
+  "    Kill connections. Options are:",
+  "    * ADDR (<ip:port>|<unixsocket>:0)",
+  "      Kill connections made from the specified address",
+  "    * LADDR (<ip:port>|<unixsocket>:0)",
+  "      Kill connections made to specified local address",
+  "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+  "      Kill connections by type.",
+  "    * USER <username>",
+  "      Kill connections authenticated by <username>.",
+  "    * SKIPME (YES|NO)",
+  "      Skip killing current connection (default: yes).",
+  "LIST [options ...]",
+  "    Return information about client connections. Options:",
+  "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+  "      Return clients of specified type.",
+  "UNPAUSE",
+  "    Stop the current client pause, resuming traffic.",
+  "PAUSE <timeout> [WRITE|ALL]",
+  "    Suspend all, or just write, clients for <timeout> milliseconds.",
+  "REPLY (ON|OFF|SKIP)",
+  "    Control the replies sent to the current connection.",
+  "SETNAME <name>",
+  "    Assign the name <name> to the current connection.",
+  "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+  "    Unblock the specified blocked client.",
+  "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+  "         [OPTIN] [OPTOUT] [NOLOOP]",
+  "    Control server assisted client side caching.",
+  "TRACKINGINFO",
+  "    Report tracking status for the current connection.",
+  "NO-EVICT (ON|OFF)",
+  "    Protect current client connection from eviction.",
+  "HELP",
+  "    Prints this help.",
+].map(simple);
+
+/** CLIENT HELP */
+function clientHelp(_ctx: CommandContext, _args: Args): Reply {
+  return array(CLIENT_HELP);
+}
+
+/**
+ * Authenticates a client as a user, as AUTH and HELLO AUTH do. Only the
+ * default user exists until ACL users arrive; with no `requirepass` it takes
+ * any password.
+ */
+function authenticate(ctx: CommandContext, user: string, password: string): void {
+  const required = ctx.engine.config.get("requirepass");
+  if (!userExists(ctx.engine, user) || (required !== "" && password !== required)) {
+    throw new ReplyError(Errors.wrongPass);
+  }
+  ctx.authenticated = true;
+  ctx.user = user;
+}
+
+/** Whether an ACL user exists (only `default` until ACL users arrive). */
+function userExists(_engine: Engine, user: string): boolean {
+  return user === "default";
+}
+
+/** Sets or (with "") clears the client name; names are printable ASCII without spaces. */
+function setName(ctx: CommandContext, name: string): void {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 33 || c > 126) throw new ReplyError(Errors.clientNameInvalid);
+  }
+  ctx.name = name;
+}
+
+/** The type named in CLIENT LIST TYPE / CLIENT KILL TYPE (`slave` is `replica`). */
+function clientType(name: string): ClientType {
+  switch (asciiUpper(name)) {
+    case "NORMAL":
+      return "normal";
+    case "MASTER":
+      return "master";
+    case "SLAVE":
+    case "REPLICA":
+      return "replica";
+    case "PUBSUB":
+      return "pubsub";
+    default:
+      throw new ReplyError(Errors.unknownClientType(name));
+  }
+}
+
+/** Bytes held by the arguments of the command running (CLIENT LIST argv-mem). */
+function argvBytes(args: Args): number {
+  let n = 0;
+  for (const a of args.argv) n += a.length;
+  return n;
+}
+
+/**
+ * The CLIENT LIST flags of a client: S replica, O monitor, M master, P
+ * pub/sub, x MULTI, c closing after the reply, U Unix socket, e no-evict, N
+ * none. (b blocked, t/R/B tracking and d dirty WATCH come with their
+ * features.)
+ */
+function clientFlags(c: Client): string {
+  let f = "";
+  if (c.role === "replica") f += "S";
+  else if (c.role === "monitor") f += "O";
+  if (c.role === "master") f += "M";
+  if (c.subscribed) f += "P";
+  if (c.multiCount >= 0) f += "x";
+  if (c.closing) f += "c";
+  if (c.unix) f += "U";
+  if (c.noEvict) f += "e";
+  return f === "" ? "N" : f;
+}
+
+/** One CLIENT LIST / CLIENT INFO line, newline included. */
+function clientLine(c: Client, argvMem: number): string {
+  const now = c.engine.clock.now();
+  const qbuf = c.transport.inputBuffered();
+  const obl = c.transport.outputBuffered();
+  const age = Math.floor((now - c.createdAt) / 1000);
+  const idle = Math.floor((now - c.lastInteraction) / 1000);
+  return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name}` +
+    ` age=${age} idle=${idle} flags=${clientFlags(c)} db=${c.dbIndex}` +
+    ` sub=${c.channelCount} psub=${c.patternCount} ssub=${c.shardChannelCount}` +
+    ` multi=${c.multiCount} qbuf=${qbuf} qbuf-free=0 argv-mem=${argvMem} multi-mem=0` +
+    ` rbs=0 rbp=0 obl=${obl} oll=0 omem=0 tot-mem=${qbuf + argvMem + obl}` +
+    ` events=${obl > 0 ? "rw" : "r"} cmd=${c.lastCommand} user=${c.user} redir=-1` +
+    ` resp=${c.resp}\n`;
 }

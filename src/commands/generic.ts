@@ -1,10 +1,982 @@
 /**
- * The generic command group.
+ * The generic (keyspace) command group: DEL, UNLINK, EXISTS, TYPE, KEYS,
+ * SCAN, RENAME, RENAMENX, the EXPIRE family, TTL, PTTL, EXPIRETIME,
+ * PEXPIRETIME, PERSIST, RANDOMKEY, TOUCH, COPY, MOVE and OBJECT.
+ *
+ * Known differences from Redis 7.0.15:
+ * - OBJECT ENCODING of a string is derived from its content (`int`,
+ *   `embstr`, `raw`); Redis reports `raw` for short values built by APPEND or
+ *   SETRANGE.
+ * - Expiry times are kept as doubles: beyond 2^53 ms (year 287396) TTL,
+ *   PTTL, EXPIRETIME and PEXPIRETIME lose precision.
+ * - SCAN cursors are insertion sequence numbers, not Redis's reversed-bit
+ *   bucket cursors; the guarantees (every key present throughout a full
+ *   iteration is returned) are the same.
  *
  * @module
  */
 
-import type { CommandSpec } from "./spec.ts";
+import { Errors, ReplyError } from "../errors.ts";
+import { globMatch } from "../glob.ts";
+import { array, bulk, bulks, integer, NIL, OK, type Reply, simple } from "../resp/reply.ts";
+import { type Database, type Entry, typeOf, type Value } from "../store/database.ts";
+import {
+  type Args,
+  asciiLower,
+  type CommandContext,
+  type CommandSpec,
+  type KeySpec,
+  parseInt64,
+} from "./spec.ts";
+
+/** Key specs shared by the table below. */
+const ONE_KEY_RO: readonly KeySpec[] = [
+  { flags: ["RO"], begin: { index: 1 }, find: { range: [0, 1, 0] } },
+];
+const ONE_KEY_RO_ACCESS: readonly KeySpec[] = [
+  { flags: ["RO", "ACCESS"], begin: { index: 1 }, find: { range: [0, 1, 0] } },
+];
+const ONE_KEY_RW_UPDATE: readonly KeySpec[] = [
+  { flags: ["RW", "UPDATE"], begin: { index: 1 }, find: { range: [0, 1, 0] } },
+];
+const ALL_KEYS_RM_DELETE: readonly KeySpec[] = [
+  { flags: ["RM", "DELETE"], begin: { index: 1 }, find: { range: [-1, 1, 0] } },
+];
+const ALL_KEYS_RO: readonly KeySpec[] = [
+  { flags: ["RO"], begin: { index: 1 }, find: { range: [-1, 1, 0] } },
+];
+const OBJECT_KEY: readonly KeySpec[] = [
+  { flags: ["RO"], begin: { index: 2 }, find: { range: [0, 1, 0] } },
+];
+const MULTI_SHARD_SUM = ["request_policy:multi_shard", "response_policy:agg_sum"];
+const EXPIRE_HISTORY = [["7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."]] as const;
+const TTL_HISTORY = [["2.8.0", "Added the -2 reply."]] as const;
 
 /** The generic group's command table. */
-export const GENERIC_COMMANDS: readonly CommandSpec[] = [];
+export const GENERIC_COMMANDS: readonly CommandSpec[] = [
+  {
+    name: "del",
+    arity: -2,
+    flags: ["write"],
+    acl: ["keyspace"],
+    keys: [1, -1, 1],
+    keySpecs: ALL_KEYS_RM_DELETE,
+    tips: MULTI_SHARD_SUM,
+    doc: {
+      summary: "Delete a key",
+      since: "1.0.0",
+      group: "generic",
+      complexity:
+        "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).",
+    },
+    handler: del,
+  },
+  {
+    name: "unlink",
+    arity: -2,
+    flags: ["write", "fast"],
+    acl: ["keyspace"],
+    keys: [1, -1, 1],
+    keySpecs: ALL_KEYS_RM_DELETE,
+    tips: MULTI_SHARD_SUM,
+    doc: {
+      summary:
+        "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.",
+      since: "4.0.0",
+      group: "generic",
+      complexity:
+        "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.",
+    },
+    handler: del,
+  },
+  {
+    name: "exists",
+    arity: -2,
+    flags: ["readonly", "fast"],
+    acl: ["keyspace"],
+    keys: [1, -1, 1],
+    keySpecs: ALL_KEYS_RO,
+    tips: MULTI_SHARD_SUM,
+    doc: {
+      summary: "Determine if a key exists",
+      since: "1.0.0",
+      group: "generic",
+      complexity: "O(N) where N is the number of keys to check.",
+      history: [["3.0.3", "Accepts multiple `key` arguments."]],
+    },
+    handler: exists,
+  },
+  {
+    name: "type",
+    arity: 2,
+    flags: ["readonly", "fast"],
+    acl: ["keyspace"],
+    keys: [1, 1, 1],
+    keySpecs: ONE_KEY_RO,
+    doc: {
+      summary: "Determine the type stored at key",
+      since: "1.0.0",
+      group: "generic",
+      complexity: "O(1)",
+    },
+    handler: type,
+  },
+  {
+    name: "keys",
+    arity: 2,
+    flags: ["readonly"],
+    acl: ["keyspace", "dangerous"],
+    keys: [0, 0, 0],
+    tips: ["request_policy:all_shards", "nondeterministic_output_order"],
+    doc: {
+      summary: "Find all keys matching the given pattern",
+      since: "1.0.0",
+      group: "generic",
+      complexity:
+        "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.",
+    },
+    handler: keys,
+  },
+  {
+    name: "scan",
+    arity: -2,
+    flags: ["readonly"],
+    acl: ["keyspace"],
+    keys: [0, 0, 0],
+    tips: ["nondeterministic_output", "request_policy:special"],
+    doc: {
+      summary: "Incrementally iterate the keys space",
+      since: "2.8.0",
+      group: "generic",
+      complexity:
+        "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
+      history: [["6.0.0", "Added the `TYPE` subcommand."]],
+    },
+    handler: scan,
+  },
+  {
+    name: "rename",
+    arity: 3,
+    flags: ["write"],
+    acl: ["keyspace"],
+    keys: [1, 2, 1],
+    keySpecs: [
+      { flags: ["RW", "ACCESS", "DELETE"], begin: { index: 1 }, find: { range: [0, 1, 0] } },
+      { flags: ["OW", "UPDATE"], begin: { index: 2 }, find: { range: [0, 1, 0] } },
+    ],
+    doc: { summary: "Rename a key", since: "1.0.0", group: "generic", complexity: "O(1)" },
+    handler: rename,
+  },
+  {
+    name: "renamenx",
+    arity: 3,
+    flags: ["write", "fast"],
+    acl: ["keyspace"],
+    keys: [1, 2, 1],
+    keySpecs: [
+      { flags: ["RW", "ACCESS", "DELETE"], begin: { index: 1 }, find: { range: [0, 1, 0] } },
+      { flags: ["OW", "INSERT"], begin: { index: 2 }, find: { range: [0, 1, 0] } },
+    ],
+    doc: {
+      summary: "Rename a key, only if the new key does not exist",
+      since: "1.0.0",
+      group: "generic",
+      complexity: "O(1)",
+      history: [[
+        "3.2.0",
+        "The command no longer returns an error when source and destination names are the same.",
+      ]],
+    },
+    handler: renamenx,
+  },
+  {
+    name: "expire",
+    arity: -3,
+    flags: ["write", "fast"],
+    acl: ["keyspace"],
+    keys: [1, 1, 1],
+    keySpecs: ONE_KEY_RW_UPDATE,
+    doc: {
+      summary: "Set a key's time to live in seconds",
+      since: "1.0.0",
+      group: "generic",
+      complexity: "O(1)",
+      history: EXPIRE_HISTORY,
+    },
+    handler: expire,
+  },
+  {
+    name: "pexpire",
+    arity: -3,
+    flags: ["write", "fast"],
+    acl: ["keyspace"],
+    keys: [1, 1, 1],
+    keySpecs: ONE_KEY_RW_UPDATE,
+    doc: {
+      summary: "Set a key's time to live in milliseconds",
+      since: "2.6.0",
+      group: "generic",
+      complexity: "O(1)",
+      history: EXPIRE_HISTORY,
+    },
+    handler: pexpire,
+  },
+  {
+    name: "expireat",
+    arity: -3,
+    flags: ["write", "fast"],
+    acl: ["keyspace"],
+    keys: [1, 1, 1],
+    keySpecs: ONE_KEY_RW_UPDATE,
+    doc: {
+      summary: "Set the expiration for a key as a UNIX timestamp",
+      since: "1.2.0",
+      group: "generic",
+      complexity: "O(1)",
+      history: EXPIRE_HISTORY,
+    },
+    handler: expireat,
+  },
+  {
+    name: "pexpireat",
+    arity: -3,
+    flags: ["write", "fast"],
+    acl: ["keyspace"],
+    keys: [1, 1, 1],
+    keySpecs: ONE_KEY_RW_UPDATE,
+    doc: {
+      summary: "Set the expiration for a key as a UNIX timestamp specified in milliseconds",
+      since: "2.6.0",
+      group: "generic",
+      complexity: "O(1)",
+      history: EXPIRE_HISTORY,
+    },
+    handler: pexpireat,
+  },
+  {
+    name: "ttl",
+    arity: 2,
+    flags: ["readonly", "fast"],
+    acl: ["keyspace"],
+    keys: [1, 1, 1],
+    keySpecs: ONE_KEY_RO_ACCESS,
+    tips: ["nondeterministic_output"],
+    doc: {
+      summary: "Get the time to live for a key in seconds",
+      since: "1.0.0",
+      group: "generic",
+      complexity: "O(1)",
+      history: TTL_HISTORY,
+    },
+    handler: ttl,
+  },
+  {
+    name: "pttl",
+    arity: 2,
+    flags: ["readonly", "fast"],
+    acl: ["keyspace"],
+    keys: [1, 1, 1],
+    keySpecs: ONE_KEY_RO_ACCESS,
+    tips: ["nondeterministic_output"],
+    doc: {
+      summary: "Get the time to live for a key in milliseconds",
+      since: "2.6.0",
+      group: "generic",
+      complexity: "O(1)",
+      history: TTL_HISTORY,
+    },
+    handler: pttl,
+  },
+  {
+    name: "expiretime",
+    arity: 2,
+    flags: ["readonly", "fast"],
+    acl: ["keyspace"],
+    keys: [1, 1, 1],
+    keySpecs: ONE_KEY_RO_ACCESS,
+    doc: {
+      summary: "Get the expiration Unix timestamp for a key",
+      since: "7.0.0",
+      group: "generic",
+      complexity: "O(1)",
+    },
+    handler: expiretime,
+  },
+  {
+    name: "pexpiretime",
+    arity: 2,
+    flags: ["readonly", "fast"],
+    acl: ["keyspace"],
+    keys: [1, 1, 1],
+    keySpecs: ONE_KEY_RO_ACCESS,
+    doc: {
+      summary: "Get the expiration Unix timestamp for a key in milliseconds",
+      since: "7.0.0",
+      group: "generic",
+      complexity: "O(1)",
+    },
+    handler: pexpiretime,
+  },
+  {
+    name: "persist",
+    arity: 2,
+    flags: ["write", "fast"],
+    acl: ["keyspace"],
+    keys: [1, 1, 1],
+    keySpecs: ONE_KEY_RW_UPDATE,
+    doc: {
+      summary: "Remove the expiration from a key",
+      since: "2.2.0",
+      group: "generic",
+      complexity: "O(1)",
+    },
+    handler: persist,
+  },
+  {
+    name: "randomkey",
+    arity: 1,
+    flags: ["readonly"],
+    acl: ["keyspace"],
+    keys: [0, 0, 0],
+    tips: ["request_policy:all_shards", "nondeterministic_output"],
+    doc: {
+      summary: "Return a random key from the keyspace",
+      since: "1.0.0",
+      group: "generic",
+      complexity: "O(1)",
+    },
+    handler: randomkey,
+  },
+  {
+    name: "touch",
+    arity: -2,
+    flags: ["readonly", "fast"],
+    acl: ["keyspace"],
+    keys: [1, -1, 1],
+    keySpecs: ALL_KEYS_RO,
+    tips: MULTI_SHARD_SUM,
+    doc: {
+      summary:
+        "Alters the last access time of a key(s). Returns the number of existing keys specified.",
+      since: "3.2.1",
+      group: "generic",
+      complexity: "O(N) where N is the number of keys that will be touched.",
+    },
+    handler: touch,
+  },
+  {
+    name: "copy",
+    arity: -3,
+    flags: ["write", "denyoom"],
+    acl: ["keyspace"],
+    keys: [1, 2, 1],
+    keySpecs: [
+      { flags: ["RO", "ACCESS"], begin: { index: 1 }, find: { range: [0, 1, 0] } },
+      { flags: ["OW", "UPDATE"], begin: { index: 2 }, find: { range: [0, 1, 0] } },
+    ],
+    doc: {
+      summary: "Copy a key",
+      since: "6.2.0",
+      group: "generic",
+      complexity:
+        "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.",
+    },
+    handler: copy,
+  },
+  {
+    name: "move",
+    arity: 3,
+    flags: ["write", "fast"],
+    acl: ["keyspace"],
+    keys: [1, 1, 1],
+    keySpecs: [
+      { flags: ["RW", "ACCESS", "UPDATE"], begin: { index: 1 }, find: { range: [0, 1, 0] } },
+    ],
+    doc: {
+      summary: "Move a key to another database",
+      since: "1.0.0",
+      group: "generic",
+      complexity: "O(1)",
+    },
+    handler: move,
+  },
+  {
+    name: "object",
+    arity: -2,
+    flags: [],
+    acl: [],
+    keys: [0, 0, 0],
+    doc: {
+      summary: "A container for object introspection commands",
+      since: "2.2.3",
+      group: "generic",
+      complexity: "Depends on subcommand.",
+    },
+    subcommands: [
+      {
+        name: "object|encoding",
+        arity: 3,
+        flags: ["readonly"],
+        acl: ["keyspace"],
+        keys: [2, 2, 1],
+        keySpecs: OBJECT_KEY,
+        tips: ["nondeterministic_output"],
+        doc: {
+          summary: "Inspect the internal encoding of a Redis object",
+          since: "2.2.3",
+          group: "generic",
+          complexity: "O(1)",
+        },
+        handler: objectEncoding,
+      },
+      {
+        name: "object|freq",
+        arity: 3,
+        flags: ["readonly"],
+        acl: ["keyspace"],
+        keys: [2, 2, 1],
+        keySpecs: OBJECT_KEY,
+        tips: ["nondeterministic_output"],
+        doc: {
+          summary: "Get the logarithmic access frequency counter of a Redis object",
+          since: "4.0.0",
+          group: "generic",
+          complexity: "O(1)",
+        },
+        handler: objectFreq,
+      },
+      {
+        name: "object|idletime",
+        arity: 3,
+        flags: ["readonly"],
+        acl: ["keyspace"],
+        keys: [2, 2, 1],
+        keySpecs: OBJECT_KEY,
+        tips: ["nondeterministic_output"],
+        doc: {
+          summary: "Get the time since a Redis object was last accessed",
+          since: "2.2.3",
+          group: "generic",
+          complexity: "O(1)",
+        },
+        handler: objectIdletime,
+      },
+      {
+        name: "object|refcount",
+        arity: 3,
+        flags: ["readonly"],
+        acl: ["keyspace"],
+        keys: [2, 2, 1],
+        keySpecs: OBJECT_KEY,
+        tips: ["nondeterministic_output"],
+        doc: {
+          summary: "Get the number of references to the value of the key",
+          since: "2.2.3",
+          group: "generic",
+          complexity: "O(1)",
+        },
+        handler: objectRefcount,
+      },
+      {
+        name: "object|help",
+        arity: 2,
+        flags: ["loading", "stale"],
+        acl: ["keyspace"],
+        keys: [0, 0, 0],
+        doc: {
+          summary: "Show helpful text about the different subcommands",
+          since: "6.2.0",
+          group: "generic",
+          complexity: "O(1)",
+        },
+        handler: objectHelp,
+      },
+    ],
+  },
+];
+
+/** Read-lookup flags, as Redis's LOOKUP_NOTOUCH and LOOKUP_NONOTIFY. */
+const NOTOUCH = 1;
+const NONOTIFY = 2;
+
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
+const UINT64_MAX = 2n ** 64n - 1n;
+const INT32_MAX = 2 ** 31 - 1;
+/** Values 0..9999 are Redis's shared integer objects. */
+const SHARED_INTEGERS = 10000n;
+/** Strings up to this length are embedded in their object header. */
+const EMBSTR_LIMIT = 44;
+/** The refcount Redis reports for shared objects (INT_MAX). */
+const SHARED_REFCOUNT = 2147483647;
+
+const OBJECT_HELP: readonly Reply[] = [
+  "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  "ENCODING <key>",
+  "    Return the kind of internal representation used in order to store the value",
+  "    associated with a <key>.",
+  "FREQ <key>",
+  "    Return the access frequency index of the <key>. The returned integer is",
+  "    proportional to the logarithm of the recent access frequency of the key.",
+  "IDLETIME <key>",
+  "    Return the idle time of the <key>, that is the approximated number of",
+  "    seconds elapsed since the last access to the key.",
+  "REFCOUNT <key>",
+  "    Return the number of references of the value associated with the specified",
+  "    <key>.",
+  "HELP",
+  "    Prints this help.",
+].map(simple);
+
+/**
+ * A read lookup as Redis's lookupKeyReadWithFlags: reclaims an expired key,
+ * counts a keyspace hit or miss, touches the LRU time unless NOTOUCH and
+ * publishes `keymiss` unless NONOTIFY.
+ */
+function lookupRead(ctx: CommandContext, key: string, flags: number): Entry | undefined {
+  const entry = ctx.db.entry(key, (flags & NOTOUCH) === 0);
+  const stats = ctx.engine.stats;
+  if (entry !== undefined) {
+    stats.keyspaceHits++;
+  } else {
+    stats.keyspaceMisses++;
+    if ((flags & NONOTIFY) === 0) ctx.engine.notify(ctx.db, "m", "keymiss", key);
+  }
+  return entry;
+}
+
+/** The current time in whole milliseconds, as Redis's command time. */
+function nowMs(ctx: CommandContext): number {
+  return Math.floor(ctx.engine.clock.now());
+}
+
+/** An integer reply for a millisecond quantity that may exceed 2^53. */
+function msReply(ms: number): Reply {
+  if (Number.isSafeInteger(ms)) return integer(ms);
+  const v = BigInt(Math.trunc(ms));
+  return integer(v > INT64_MAX ? INT64_MAX : v < INT64_MIN ? INT64_MIN : v);
+}
+
+/**
+ * A database index argument as Redis's getIntFromObjectOrReply plus
+ * selectDb: a 32-bit integer, then in range.
+ */
+function dbIndex(ctx: CommandContext, args: Args, i: number): Database {
+  const id = args.integer(i);
+  if (id > INT32_MAX || id < -INT32_MAX - 1) throw new ReplyError(Errors.intOutOfRange);
+  if (id < 0 || id >= ctx.engine.databases) throw new ReplyError(Errors.dbIndexOutOfRange);
+  return ctx.engine.db(id);
+}
+
+/** DEL key [key ...] (and UNLINK: freeing is the garbage collector's job) */
+function del(ctx: CommandContext, args: Args): Reply {
+  const db = ctx.db;
+  const engine = ctx.engine;
+  let deleted = 0;
+  for (let i = 1; i < args.length; i++) {
+    const key = args.get(i);
+    if (db.delete(key)) {
+      engine.keyModified(db, key);
+      engine.notify(db, "g", "del", key);
+      deleted++;
+    }
+  }
+  return integer(deleted);
+}
+
+/** EXISTS key [key ...] */
+function exists(ctx: CommandContext, args: Args): Reply {
+  let found = 0;
+  for (let i = 1; i < args.length; i++) {
+    if (lookupRead(ctx, args.get(i), NOTOUCH) !== undefined) found++;
+  }
+  return integer(found);
+}
+
+/** TOUCH key [key ...] */
+function touch(ctx: CommandContext, args: Args): Reply {
+  let found = 0;
+  for (let i = 1; i < args.length; i++) {
+    if (lookupRead(ctx, args.get(i), 0) !== undefined) found++;
+  }
+  return integer(found);
+}
+
+/** TYPE key */
+function type(ctx: CommandContext, args: Args): Reply {
+  const entry = lookupRead(ctx, args.get(1), NOTOUCH);
+  return simple(entry === undefined ? "none" : typeOf(entry.value));
+}
+
+/** KEYS pattern */
+function keys(ctx: CommandContext, args: Args): Reply {
+  const pattern = args.get(1);
+  const all = pattern === "*";
+  const out: string[] = [];
+  for (const key of ctx.db.keys(false)) {
+    if (all || globMatch(pattern, key)) out.push(key);
+  }
+  return bulks(out);
+}
+
+/**
+ * A SCAN cursor as Redis parses it (strtoul, base 10): an optional sign,
+ * digits, nothing after (a NUL byte ends the text); no leading space; an
+ * empty text is 0; a negative value wraps modulo 2^64.
+ */
+function parseCursor(text: string): number | null {
+  const nul = text.indexOf("\0");
+  const s = nul === -1 ? text : text.slice(0, nul);
+  if (s.length === 0) return 0;
+  let i = 0;
+  const first = s.charCodeAt(0);
+  if (first === 32 || (first >= 9 && first <= 13)) return null;
+  const negative = first === 45;
+  if (first === 43 || negative) i = 1;
+  if (i === s.length) return null;
+  for (let j = i; j < s.length; j++) {
+    const c = s.charCodeAt(j);
+    if (c < 48 || c > 57) return null;
+  }
+  let v = BigInt(s.slice(i));
+  if (v > UINT64_MAX) return null;
+  if (negative && v !== 0n) v = 2n ** 64n - v;
+  return Number(v);
+}
+
+/** SCAN cursor [MATCH pattern] [COUNT count] [TYPE type] */
+function scan(ctx: CommandContext, args: Args): Reply {
+  const cursor = parseCursor(args.get(1));
+  if (cursor === null) throw new ReplyError(Errors.invalidCursor);
+  let count = 10;
+  let pattern: string | undefined;
+  let typeName: string | undefined;
+  for (let i = 2; i < args.length; i += 2) {
+    const opt = args.upper(i);
+    const more = args.length - i;
+    if (opt === "COUNT" && more >= 2) {
+      count = args.integer(i + 1);
+      if (count < 1) throw new ReplyError(Errors.syntax);
+    } else if (opt === "MATCH" && more >= 2) {
+      const p = args.get(i + 1);
+      pattern = p === "*" ? undefined : p;
+    } else if (opt === "TYPE" && more >= 2) {
+      const t = args.get(i + 1);
+      const nul = t.indexOf("\0");
+      typeName = asciiLower(nul === -1 ? t : t.slice(0, nul));
+    } else {
+      throw new ReplyError(Errors.syntax);
+    }
+  }
+  const db = ctx.db;
+  const [next, visited] = db.scanKeys(cursor, count);
+  const out: string[] = [];
+  // Redis's filter order: pattern, then type (a lookup that may reclaim the
+  // key, which then reads as "none"), then expiry.
+  for (const key of visited) {
+    if (pattern !== undefined && !globMatch(pattern, key)) continue;
+    if (typeName !== undefined) {
+      const entry = lookupRead(ctx, key, NOTOUCH);
+      if ((entry === undefined ? "none" : typeOf(entry.value)) !== typeName) continue;
+    }
+    if (db.isExpired(key)) {
+      db.entry(key, false);
+      continue;
+    }
+    out.push(key);
+  }
+  return array([bulk(String(next)), bulks(out)]);
+}
+
+/** RENAME key newkey */
+function rename(ctx: CommandContext, args: Args): Reply {
+  return renameGeneric(ctx, args, false);
+}
+
+/** RENAMENX key newkey */
+function renamenx(ctx: CommandContext, args: Args): Reply {
+  return renameGeneric(ctx, args, true);
+}
+
+function renameGeneric(ctx: CommandContext, args: Args, nx: boolean): Reply {
+  const src = args.get(1);
+  const dst = args.get(2);
+  const db = ctx.db;
+  const entry = db.entry(src);
+  if (entry === undefined) throw new ReplyError(Errors.noSuchKey);
+  if (src === dst) return nx ? integer(0) : OK;
+  const at = db.getExpire(src);
+  if (db.entry(dst) !== undefined) {
+    if (nx) return integer(0);
+    db.delete(dst);
+  }
+  const value = entry.value;
+  db.delete(src);
+  db.set(dst, value);
+  if (at !== undefined) db.setExpire(dst, at);
+  const engine = ctx.engine;
+  engine.keyModified(db, src);
+  engine.keyModified(db, dst);
+  engine.notify(db, "g", "rename_from", src);
+  engine.notify(db, "g", "rename_to", dst);
+  return nx ? integer(1) : OK;
+}
+
+/** EXPIRE key seconds [NX | XX | GT | LT] */
+function expire(ctx: CommandContext, args: Args): Reply {
+  return expireGeneric(ctx, args, "expire", false, true);
+}
+
+/** PEXPIRE key milliseconds [NX | XX | GT | LT] */
+function pexpire(ctx: CommandContext, args: Args): Reply {
+  return expireGeneric(ctx, args, "pexpire", false, false);
+}
+
+/** EXPIREAT key unix-time-seconds [NX | XX | GT | LT] */
+function expireat(ctx: CommandContext, args: Args): Reply {
+  return expireGeneric(ctx, args, "expireat", true, true);
+}
+
+/** PEXPIREAT key unix-time-milliseconds [NX | XX | GT | LT] */
+function pexpireat(ctx: CommandContext, args: Args): Reply {
+  return expireGeneric(ctx, args, "pexpireat", true, false);
+}
+
+/**
+ * The EXPIRE family: options first, then the time (checked for overflow in
+ * 64-bit milliseconds), then the key and the NX/XX/GT/LT conditions. A time
+ * already past deletes the key.
+ */
+function expireGeneric(
+  ctx: CommandContext,
+  args: Args,
+  name: string,
+  absolute: boolean,
+  seconds: boolean,
+): Reply {
+  let nx = false, xx = false, gt = false, lt = false;
+  for (let i = 3; i < args.length; i++) {
+    switch (args.upper(i)) {
+      case "NX":
+        nx = true;
+        break;
+      case "XX":
+        xx = true;
+        break;
+      case "GT":
+        gt = true;
+        break;
+      case "LT":
+        lt = true;
+        break;
+      default:
+        throw new ReplyError(Errors.unsupportedOption(args.get(i)));
+    }
+  }
+  if (nx && (xx || gt || lt)) throw new ReplyError(Errors.nxXxGtLt);
+  if (gt && lt) throw new ReplyError(Errors.gtAndLt);
+  let when = args.int64(2);
+  if (seconds) {
+    if (when > INT64_MAX / 1000n || when < INT64_MIN / 1000n) {
+      throw new ReplyError(Errors.invalidExpire(name));
+    }
+    when *= 1000n;
+  }
+  const now = nowMs(ctx);
+  if (!absolute) {
+    const base = BigInt(now);
+    if (when > INT64_MAX - base) throw new ReplyError(Errors.invalidExpire(name));
+    when += base;
+  }
+  const key = args.get(1);
+  const db = ctx.db;
+  if (db.entry(key) === undefined) return integer(0);
+  const at = Number(when);
+  if (nx || xx || gt || lt) {
+    const current = db.getExpire(key);
+    if (nx && current !== undefined) return integer(0);
+    if (xx && current === undefined) return integer(0);
+    // No TTL counts as an infinite one: GT never beats it, LT always does.
+    if (gt && (current === undefined || at <= current)) return integer(0);
+    if (lt && current !== undefined && at >= current) return integer(0);
+  }
+  const engine = ctx.engine;
+  if (at <= now) {
+    db.delete(key);
+    engine.keyModified(db, key);
+    engine.notify(db, "g", "del", key);
+    return integer(1);
+  }
+  db.setExpire(key, at);
+  engine.keyModified(db, key);
+  engine.notify(db, "g", "expire", key);
+  return integer(1);
+}
+
+/** TTL key */
+function ttl(ctx: CommandContext, args: Args): Reply {
+  return ttlGeneric(ctx, args, false);
+}
+
+/** PTTL key */
+function pttl(ctx: CommandContext, args: Args): Reply {
+  return ttlGeneric(ctx, args, true);
+}
+
+function ttlGeneric(ctx: CommandContext, args: Args, ms: boolean): Reply {
+  const key = args.get(1);
+  if (lookupRead(ctx, key, NOTOUCH) === undefined) return integer(-2);
+  const at = ctx.db.getExpire(key);
+  if (at === undefined) return integer(-1);
+  const left = Math.max(0, at - nowMs(ctx));
+  return ms ? msReply(left) : msReply(Math.floor((left + 500) / 1000));
+}
+
+/** EXPIRETIME key */
+function expiretime(ctx: CommandContext, args: Args): Reply {
+  return expiretimeGeneric(ctx, args, false);
+}
+
+/** PEXPIRETIME key */
+function pexpiretime(ctx: CommandContext, args: Args): Reply {
+  return expiretimeGeneric(ctx, args, true);
+}
+
+function expiretimeGeneric(ctx: CommandContext, args: Args, ms: boolean): Reply {
+  const key = args.get(1);
+  if (lookupRead(ctx, key, NOTOUCH) === undefined) return integer(-2);
+  const at = ctx.db.getExpire(key);
+  if (at === undefined) return integer(-1);
+  // Seconds round half up, as Redis does.
+  return msReply(ms ? at : Math.floor((at + 500) / 1000));
+}
+
+/** PERSIST key */
+function persist(ctx: CommandContext, args: Args): Reply {
+  const key = args.get(1);
+  const db = ctx.db;
+  if (db.entry(key) === undefined || !db.persist(key)) return integer(0);
+  ctx.engine.keyModified(db, key);
+  ctx.engine.notify(db, "g", "persist", key);
+  return integer(1);
+}
+
+/** RANDOMKEY */
+function randomkey(ctx: CommandContext, _args: Args): Reply {
+  const random = ctx.engine.random;
+  return bulk(ctx.db.randomKey(() => random.next()));
+}
+
+/** COPY source destination [DB destination-db] [REPLACE] */
+function copy(ctx: CommandContext, args: Args): Reply {
+  const src = args.get(1);
+  const dst = args.get(2);
+  const db = ctx.db;
+  let target = db;
+  let replace = false;
+  for (let i = 3; i < args.length; i++) {
+    const opt = args.upper(i);
+    if (opt === "REPLACE") {
+      replace = true;
+    } else if (opt === "DB" && i + 1 < args.length) {
+      target = dbIndex(ctx, args, ++i);
+    } else {
+      throw new ReplyError(Errors.syntax);
+    }
+  }
+  if (target === db && src === dst) throw new ReplyError(Errors.sameObject);
+  const entry = lookupRead(ctx, src, 0);
+  if (entry === undefined) return integer(0);
+  const at = db.getExpire(src);
+  if (target.entry(dst) !== undefined) {
+    if (!replace) return integer(0);
+    target.delete(dst);
+  }
+  const value: Value = typeof entry.value === "string" ? entry.value : entry.value.clone();
+  target.set(dst, value);
+  if (at !== undefined) target.setExpire(dst, at);
+  ctx.engine.keyModified(target, dst);
+  ctx.engine.notify(target, "g", "copy_to", dst);
+  return integer(1);
+}
+
+/** MOVE key db */
+function move(ctx: CommandContext, args: Args): Reply {
+  const key = args.get(1);
+  const src = ctx.db;
+  const dst = dbIndex(ctx, args, 2);
+  if (dst === src) throw new ReplyError(Errors.sameObject);
+  const entry = src.entry(key);
+  if (entry === undefined) return integer(0);
+  const at = src.getExpire(key);
+  if (dst.entry(key) !== undefined) return integer(0);
+  dst.set(key, entry.value);
+  if (at !== undefined) dst.setExpire(key, at);
+  src.delete(key);
+  const engine = ctx.engine;
+  engine.keyModified(src, key);
+  engine.keyModified(dst, key);
+  engine.notify(src, "g", "move_from", key);
+  engine.notify(dst, "g", "move_to", key);
+  return integer(1);
+}
+
+/**
+ * What OBJECT ENCODING reports for a value: strings follow Redis's
+ * tryObjectEncoding (`int` for a 64-bit integer text, `embstr` up to 44
+ * bytes, else `raw`).
+ *
+ * @param value a stored value
+ * @returns the encoding name
+ * @example
+ * ```ts
+ * import { encodingOf } from "./generic.ts";
+ * console.assert(encodingOf("123") === "int");
+ * console.assert(encodingOf("0123") === "embstr");
+ * console.assert(encodingOf("x".repeat(45)) === "raw");
+ * ```
+ */
+export function encodingOf(value: Value): string {
+  if (typeof value !== "string") return value.encoding();
+  if (parseInt64(value) !== null) return "int";
+  return value.length <= EMBSTR_LIMIT ? "embstr" : "raw";
+}
+
+/** OBJECT ENCODING key */
+function objectEncoding(ctx: CommandContext, args: Args): Reply {
+  const entry = lookupRead(ctx, args.get(2), NOTOUCH | NONOTIFY);
+  return entry === undefined ? NIL : bulk(encodingOf(entry.value));
+}
+
+/** OBJECT FREQ key */
+function objectFreq(ctx: CommandContext, args: Args): Reply {
+  // Only LRU is tracked (maxmemory-policy is noeviction), as Redis without
+  // an LFU policy: a missing key is nil, an existing one an error.
+  const entry = lookupRead(ctx, args.get(2), NOTOUCH | NONOTIFY);
+  if (entry === undefined) return NIL;
+  throw new ReplyError(Errors.lfuNotSelected);
+}
+
+/** OBJECT IDLETIME key */
+function objectIdletime(ctx: CommandContext, args: Args): Reply {
+  const entry = lookupRead(ctx, args.get(2), NOTOUCH | NONOTIFY);
+  if (entry === undefined) return NIL;
+  return integer(Math.max(0, ctx.db.lruNow() - entry.lru));
+}
+
+/** OBJECT REFCOUNT key */
+function objectRefcount(ctx: CommandContext, args: Args): Reply {
+  const entry = lookupRead(ctx, args.get(2), NOTOUCH | NONOTIFY);
+  if (entry === undefined) return NIL;
+  const value = entry.value;
+  if (typeof value === "string") {
+    const n = parseInt64(value);
+    if (n !== null && n >= 0n && n < SHARED_INTEGERS) return integer(SHARED_REFCOUNT);
+  }
+  return integer(1);
+}
+
+/** OBJECT HELP */
+function objectHelp(_ctx: CommandContext, _args: Args): Reply {
+  return array(OBJECT_HELP);
+}

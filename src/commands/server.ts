@@ -1,10 +1,1025 @@
 /**
- * The server command group.
+ * The server command group: INFO, CONFIG, COMMAND, TIME, SHUTDOWN, DBSIZE,
+ * FLUSHDB, FLUSHALL, SWAPDB.
+ *
+ * COMMAND's replies are generated from the spec tables, so what clients
+ * introspect is what the dispatcher enforces.
  *
  * @module
  */
 
-import type { CommandSpec } from "./spec.ts";
+import { Errors, ReplyError } from "../errors.ts";
+import { ConfigError, type ParamSpec } from "../config.ts";
+import { globMatch } from "../glob.ts";
+import { infoText, selectSections } from "../info.ts";
+import {
+  array,
+  bulk,
+  bulks,
+  integer,
+  map,
+  NIL,
+  NONE,
+  OK,
+  type Reply,
+  simple,
+  verbatim,
+} from "../resp/reply.ts";
+import {
+  type Args,
+  asciiLower,
+  type Command,
+  type CommandContext,
+  type CommandFlag,
+  type CommandSpec,
+  type KeySpec,
+  type KeySpecFlag,
+} from "./spec.ts";
+import type { Engine } from "../engine.ts";
+
+const ADMIN_FLAGS: readonly CommandFlag[] = ["admin", "noscript", "loading", "stale"];
+const INTROSPECTION: Omit<CommandSpec, "name" | "arity" | "doc"> = {
+  flags: ["loading", "stale"],
+  acl: ["connection"],
+  keys: [0, 0, 0],
+};
 
 /** The server group's command table. */
-export const SERVER_COMMANDS: readonly CommandSpec[] = [];
+export const SERVER_COMMANDS: readonly CommandSpec[] = [
+  {
+    name: "info",
+    arity: -1,
+    flags: ["loading", "stale"],
+    acl: ["dangerous"],
+    keys: [0, 0, 0],
+    tips: ["nondeterministic_output", "request_policy:all_shards", "response_policy:special"],
+    doc: {
+      summary: "Get information and statistics about the server",
+      since: "1.0.0",
+      group: "server",
+      complexity: "O(1)",
+      history: [["7.0.0", "Added support for taking multiple section arguments."]],
+    },
+    handler: info,
+  },
+  {
+    name: "config",
+    arity: -2,
+    flags: [],
+    acl: [],
+    keys: [0, 0, 0],
+    doc: {
+      summary: "A container for server configuration commands",
+      since: "2.0.0",
+      group: "server",
+      complexity: "Depends on subcommand.",
+    },
+    subcommands: [
+      {
+        name: "config|get",
+        arity: -3,
+        flags: ADMIN_FLAGS,
+        acl: [],
+        keys: [0, 0, 0],
+        doc: {
+          summary: "Get the values of configuration parameters",
+          since: "2.0.0",
+          group: "server",
+          complexity: "O(N) when N is the number of configuration parameters provided",
+          history: [["7.0.0", "Added the ability to pass multiple pattern parameters in one call"]],
+        },
+        handler: configGet,
+      },
+      {
+        name: "config|resetstat",
+        arity: 2,
+        flags: ADMIN_FLAGS,
+        acl: [],
+        keys: [0, 0, 0],
+        doc: {
+          summary: "Reset the stats returned by INFO",
+          since: "2.0.0",
+          group: "server",
+          complexity: "O(1)",
+        },
+        handler: configResetStat,
+      },
+      {
+        name: "config|help",
+        arity: 2,
+        flags: ["loading", "stale"],
+        acl: [],
+        keys: [0, 0, 0],
+        doc: {
+          summary: "Show helpful text about the different subcommands",
+          since: "5.0.0",
+          group: "server",
+          complexity: "O(1)",
+        },
+        handler: configHelp,
+      },
+      {
+        name: "config|set",
+        arity: -4,
+        flags: ADMIN_FLAGS,
+        acl: [],
+        keys: [0, 0, 0],
+        tips: ["request_policy:all_nodes", "response_policy:all_succeeded"],
+        doc: {
+          summary: "Set configuration parameters to the given values",
+          since: "2.0.0",
+          group: "server",
+          complexity: "O(N) when N is the number of configuration parameters provided",
+          history: [["7.0.0", "Added the ability to set multiple parameters in one call."]],
+        },
+        handler: configSet,
+      },
+    ],
+  },
+  {
+    name: "command",
+    arity: -1,
+    ...INTROSPECTION,
+    tips: ["nondeterministic_output_order"],
+    doc: {
+      summary: "Get array of Redis command details",
+      since: "2.8.13",
+      group: "server",
+      complexity: "O(N) where N is the total number of Redis commands",
+    },
+    handler: command,
+    subcommands: [
+      {
+        name: "command|count",
+        arity: 2,
+        ...INTROSPECTION,
+        doc: {
+          summary: "Get total number of Redis commands",
+          since: "2.8.13",
+          group: "server",
+          complexity: "O(1)",
+        },
+        handler: commandCount,
+      },
+      {
+        name: "command|getkeys",
+        arity: -4,
+        ...INTROSPECTION,
+        doc: {
+          summary: "Extract keys given a full Redis command",
+          since: "2.8.13",
+          group: "server",
+          complexity: "O(N) where N is the number of arguments to the command",
+        },
+        handler: commandGetKeys,
+      },
+      {
+        name: "command|info",
+        arity: -2,
+        ...INTROSPECTION,
+        tips: ["nondeterministic_output_order"],
+        doc: {
+          summary: "Get array of specific Redis command details, or all when no argument is given.",
+          since: "2.8.13",
+          group: "server",
+          complexity: "O(N) where N is the number of commands to look up",
+          history: [[
+            "7.0.0",
+            "Allowed to be called with no argument to get info on all commands.",
+          ]],
+        },
+        handler: commandInfo,
+      },
+      {
+        name: "command|list",
+        arity: -2,
+        ...INTROSPECTION,
+        tips: ["nondeterministic_output_order"],
+        doc: {
+          summary: "Get an array of Redis command names",
+          since: "7.0.0",
+          group: "server",
+          complexity: "O(N) where N is the total number of Redis commands",
+        },
+        handler: commandList,
+      },
+      {
+        name: "command|help",
+        arity: 2,
+        ...INTROSPECTION,
+        doc: {
+          summary: "Show helpful text about the different subcommands",
+          since: "5.0.0",
+          group: "server",
+          complexity: "O(1)",
+        },
+        handler: commandHelp,
+      },
+      {
+        name: "command|docs",
+        arity: -2,
+        ...INTROSPECTION,
+        tips: ["nondeterministic_output_order"],
+        doc: {
+          summary: "Get array of specific Redis command documentation",
+          since: "7.0.0",
+          group: "server",
+          complexity: "O(N) where N is the number of commands to look up",
+        },
+        handler: commandDocs,
+      },
+      {
+        name: "command|getkeysandflags",
+        arity: -4,
+        ...INTROSPECTION,
+        doc: {
+          summary: "Extract keys and access flags given a full Redis command",
+          since: "7.0.0",
+          group: "server",
+          complexity: "O(N) where N is the number of arguments to the command",
+        },
+        handler: commandGetKeysAndFlags,
+      },
+    ],
+  },
+  {
+    name: "time",
+    arity: 1,
+    flags: ["loading", "stale", "fast"],
+    acl: [],
+    keys: [0, 0, 0],
+    tips: ["nondeterministic_output"],
+    doc: {
+      summary: "Return the current server time",
+      since: "2.6.0",
+      group: "server",
+      complexity: "O(1)",
+    },
+    handler: time,
+  },
+  {
+    name: "shutdown",
+    arity: -1,
+    flags: ["admin", "noscript", "loading", "stale", "no_multi", "allow_busy"],
+    acl: [],
+    keys: [0, 0, 0],
+    doc: {
+      summary: "Synchronously save the dataset to disk and then shut down the server",
+      since: "1.0.0",
+      group: "server",
+      complexity:
+        "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)",
+      history: [["7.0.0", "Added the `NOW`, `FORCE` and `ABORT` modifiers."]],
+    },
+    handler: shutdown,
+  },
+  {
+    name: "dbsize",
+    arity: 1,
+    flags: ["readonly", "fast"],
+    acl: ["keyspace"],
+    keys: [0, 0, 0],
+    tips: ["request_policy:all_shards", "response_policy:agg_sum"],
+    doc: {
+      summary: "Return the number of keys in the selected database",
+      since: "1.0.0",
+      group: "server",
+      complexity: "O(1)",
+    },
+    handler: dbsize,
+  },
+  {
+    name: "flushdb",
+    arity: -1,
+    flags: ["write"],
+    acl: ["keyspace", "dangerous"],
+    keys: [0, 0, 0],
+    tips: ["request_policy:all_shards", "response_policy:all_succeeded"],
+    doc: {
+      summary: "Remove all keys from the current database",
+      since: "1.0.0",
+      group: "server",
+      complexity: "O(N) where N is the number of keys in the selected database",
+      history: [
+        ["4.0.0", "Added the `ASYNC` flushing mode modifier."],
+        ["6.2.0", "Added the `SYNC` flushing mode modifier."],
+      ],
+    },
+    handler: flushdb,
+  },
+  {
+    name: "flushall",
+    arity: -1,
+    flags: ["write"],
+    acl: ["keyspace", "dangerous"],
+    keys: [0, 0, 0],
+    tips: ["request_policy:all_shards", "response_policy:all_succeeded"],
+    doc: {
+      summary: "Remove all keys from all databases",
+      since: "1.0.0",
+      group: "server",
+      complexity: "O(N) where N is the total number of keys in all databases",
+      history: [
+        ["4.0.0", "Added the `ASYNC` flushing mode modifier."],
+        ["6.2.0", "Added the `SYNC` flushing mode modifier."],
+      ],
+    },
+    handler: flushall,
+  },
+  {
+    name: "swapdb",
+    arity: 3,
+    flags: ["write", "fast"],
+    acl: ["keyspace", "dangerous"],
+    keys: [0, 0, 0],
+    doc: {
+      summary: "Swaps two Redis databases",
+      since: "4.0.0",
+      group: "server",
+      complexity:
+        "O(N) where N is the count of clients watching or blocking on keys from both databases.",
+    },
+    handler: swapdb,
+  },
+];
+
+// ---------------------------------------------------------------- INFO
+
+/** INFO [section [section ...]] */
+function info(ctx: CommandContext, args: Args): Reply {
+  return verbatim(infoText(ctx.engine, selectSections(args.rest(1))));
+}
+
+// ---------------------------------------------------------------- CONFIG
+
+/** CONFIG GET parameter [parameter ...] */
+function configGet(ctx: CommandContext, args: Args): Reply {
+  const config = ctx.engine.config;
+  // Matched names, keyed case-insensitively as Redis's matches dict is.
+  const matches = new Map<string, [name: string, spec: ParamSpec]>();
+  for (const pattern of args.rest(2)) {
+    if (!isGlob(pattern)) {
+      const key = asciiLower(pattern);
+      if (matches.has(key)) continue;
+      const spec = config.spec(pattern);
+      if (spec !== undefined) matches.set(key, [pattern, spec]);
+      continue;
+    }
+    for (const spec of config.specs()) {
+      for (const name of [spec.name, ...(spec.aliases ?? [])]) {
+        if (matches.has(name) || matches.has(spec.name)) continue;
+        if (globMatch(pattern, name, true)) matches.set(name, [name, spec]);
+      }
+    }
+  }
+  const entries: [Reply, Reply][] = [];
+  for (const [name, spec] of matches.values()) {
+    entries.push([bulk(name), bulk(config.get(spec.name))]);
+  }
+  return map(entries);
+}
+
+function isGlob(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 42 || c === 63 || c === 91) return true;
+  }
+  return false;
+}
+
+/** CONFIG SET parameter value [parameter value ...] */
+function configSet(ctx: CommandContext, args: Args): Reply {
+  if ((args.length - 2) % 2 !== 0) throw new ReplyError(Errors.syntax);
+  const config = ctx.engine.config;
+  const specs: ParamSpec[] = [];
+  // Every name first: unknown, immutable, protected and duplicate, in order.
+  for (let i = 2; i < args.length; i += 2) {
+    const name = args.get(i);
+    const spec = config.spec(name);
+    if (spec === undefined) throw new ReplyError(Errors.configSetUnknown(name));
+    if (spec.immutable === true) {
+      throw new ReplyError(Errors.configSetFailed(name, "can't set immutable config"));
+    }
+    if (spec.protected === true) {
+      throw new ReplyError(Errors.configSetFailed(name, "can't set protected config"));
+    }
+    if (specs.includes(spec)) {
+      throw new ReplyError(Errors.configSetFailed(name, "duplicate parameter"));
+    }
+    specs.push(spec);
+  }
+  // Then every value, before anything is applied.
+  const values: string[] = [];
+  for (let i = 2; i < args.length; i += 2) {
+    try {
+      values.push(config.check(args.get(i), args.get(i + 1)));
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      throw new ReplyError(Errors.configSetFailed(args.get(i), e.message));
+    }
+  }
+  for (let j = 0; j < specs.length; j++) config.set(specs[j]!.name, values[j]!);
+  return OK;
+}
+
+/** CONFIG RESETSTAT */
+function configResetStat(ctx: CommandContext, _args: Args): Reply {
+  const engine = ctx.engine;
+  engine.stats.reset();
+  engine.peakMemory = engine.host.heapUsed();
+  return OK;
+}
+
+const CONFIG_HELP = [
+  "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  "GET <pattern>",
+  "    Return parameters matching the glob-like <pattern> and their values.",
+  "SET <directive> <value>",
+  "    Set the configuration <directive> to <value>.",
+  "RESETSTAT",
+  "    Reset statistics reported by the INFO command.",
+  "REWRITE",
+  "    Rewrite the configuration file.",
+  "HELP",
+  "    Prints this help.",
+];
+
+/** CONFIG HELP */
+function configHelp(_ctx: CommandContext, _args: Args): Reply {
+  return helpReply(CONFIG_HELP);
+}
+
+function helpReply(lines: readonly string[]): Reply {
+  return array(lines.map(simple));
+}
+
+// ---------------------------------------------------------------- COMMAND
+
+/** Command flags in the order COMMAND INFO prints them. */
+const FLAG_ORDER: readonly CommandFlag[] = [
+  "write",
+  "readonly",
+  "denyoom",
+  "admin",
+  "pubsub",
+  "noscript",
+  "blocking",
+  "loading",
+  "stale",
+  "skip_monitor",
+  "skip_slowlog",
+  "asking",
+  "fast",
+  "no_auth",
+  "may_replicate",
+  "no_mandatory_keys",
+  "no_async_loading",
+  "no_multi",
+  "movablekeys",
+  "allow_busy",
+];
+
+/** ACL categories in the order Redis prints them (ACL CAT). */
+export const ACL_CATEGORIES: readonly string[] = [
+  "keyspace",
+  "read",
+  "write",
+  "set",
+  "sortedset",
+  "list",
+  "hash",
+  "string",
+  "bitmap",
+  "hyperloglog",
+  "geo",
+  "stream",
+  "pubsub",
+  "admin",
+  "fast",
+  "slow",
+  "blocking",
+  "dangerous",
+  "connection",
+  "transaction",
+  "scripting",
+];
+
+/** Key-spec flags in the order and spelling Redis prints them. */
+const KEY_FLAG_ORDER: readonly (readonly [KeySpecFlag, string])[] = [
+  ["RO", "RO"],
+  ["RW", "RW"],
+  ["OW", "OW"],
+  ["RM", "RM"],
+  ["ACCESS", "access"],
+  ["UPDATE", "update"],
+  ["INSERT", "insert"],
+  ["DELETE", "delete"],
+  ["NOT_KEY", "not_key"],
+  ["INCOMPLETE", "incomplete"],
+  ["VARIABLE_FLAGS", "variable_flags"],
+];
+
+/**
+ * A command's ACL categories: the explicit ones plus those Redis derives
+ * from its flags (write, read, admin + dangerous, pubsub, fast, blocking,
+ * and slow for whatever is not fast), in Redis's order.
+ *
+ * @param spec the command
+ * @returns category names without `@`
+ * @example
+ * ```ts
+ * import { aclCategories, SERVER_COMMANDS } from "./server.ts";
+ * const dbsize = SERVER_COMMANDS.find((c) => c.name === "dbsize")!;
+ * console.assert(aclCategories(dbsize).join() === "keyspace,read,fast");
+ * ```
+ */
+export function aclCategories(spec: CommandSpec): string[] {
+  const cats = new Set(spec.acl);
+  const flags = spec.flags;
+  if (flags.includes("write")) cats.add("write");
+  if (flags.includes("readonly") && !cats.has("scripting")) cats.add("read");
+  if (flags.includes("admin")) {
+    cats.add("admin");
+    cats.add("dangerous");
+  }
+  if (flags.includes("pubsub")) cats.add("pubsub");
+  if (flags.includes("fast")) cats.add("fast");
+  if (flags.includes("blocking")) cats.add("blocking");
+  if (!cats.has("fast")) cats.add("slow");
+  return ACL_CATEGORIES.filter((c) => cats.has(c));
+}
+
+/**
+ * A command's flags as COMMAND INFO prints them: `movablekeys` is derived,
+ * as Redis does, when a key spec is not a plain index and range.
+ *
+ * @param spec the command
+ * @returns the flag names in Redis's order
+ */
+export function commandFlags(spec: CommandSpec): CommandFlag[] {
+  const flags = new Set(spec.flags);
+  for (const ks of spec.keySpecs ?? []) {
+    if (!("index" in ks.begin) || !("range" in ks.find)) flags.add("movablekeys");
+  }
+  return FLAG_ORDER.filter((f) => flags.has(f));
+}
+
+function keyFlagNames(flags: readonly KeySpecFlag[]): string[] {
+  const out: string[] = [];
+  for (const [flag, name] of KEY_FLAG_ORDER) if (flags.includes(flag)) out.push(name);
+  return out;
+}
+
+function setOf(items: readonly Reply[]): Reply {
+  return { kind: "set", items };
+}
+
+function pair(name: string, value: Reply): [Reply, Reply] {
+  return [bulk(name), value];
+}
+
+function keySpecReply(ks: KeySpec): Reply {
+  const entries: [Reply, Reply][] = [];
+  if (ks.notes !== undefined) entries.push(pair("notes", bulk(ks.notes)));
+  entries.push(pair("flags", setOf(keyFlagNames(ks.flags).map(simple))));
+  const b = ks.begin;
+  let begin: Reply;
+  if ("index" in b) {
+    begin = map([
+      pair("type", bulk("index")),
+      pair("spec", map([pair("index", integer(b.index))])),
+    ]);
+  } else if ("keyword" in b) {
+    begin = map([
+      pair("type", bulk("keyword")),
+      pair(
+        "spec",
+        map([pair("keyword", bulk(b.keyword)), pair("startfrom", integer(b.startfrom))]),
+      ),
+    ]);
+  } else {
+    begin = map([pair("type", bulk("unknown")), pair("spec", map([]))]);
+  }
+  entries.push(pair("begin_search", begin));
+  const f = ks.find;
+  let find: Reply;
+  if ("range" in f) {
+    find = map([
+      pair("type", bulk("range")),
+      pair(
+        "spec",
+        map([
+          pair("lastkey", integer(f.range[0])),
+          pair("keystep", integer(f.range[1])),
+          pair("limit", integer(f.range[2])),
+        ]),
+      ),
+    ]);
+  } else if ("keynum" in f) {
+    find = map([
+      pair("type", bulk("keynum")),
+      pair(
+        "spec",
+        map([
+          pair("keynumidx", integer(f.keynum[0])),
+          pair("firstkey", integer(f.keynum[1])),
+          pair("keystep", integer(f.keynum[2])),
+        ]),
+      ),
+    ]);
+  } else {
+    find = map([pair("type", bulk("unknown")), pair("spec", map([]))]);
+  }
+  entries.push(pair("find_keys", find));
+  return map(entries);
+}
+
+/**
+ * One command's COMMAND INFO entry: name, arity, flags, first key, last
+ * key, step, ACL categories, tips, key specs, subcommands.
+ *
+ * @param cmd the command
+ * @returns the reply
+ */
+export function commandInfoReply(cmd: Command): Reply {
+  const spec = cmd.spec;
+  const subs = cmd.subcommands;
+  return array([
+    bulk(cmd.fullName),
+    integer(spec.arity),
+    setOf(commandFlags(spec).map(simple)),
+    integer(spec.keys[0]),
+    integer(spec.keys[1]),
+    integer(spec.keys[2]),
+    setOf(aclCategories(spec).map((c) => simple(`@${c}`))),
+    setOf((spec.tips ?? []).map((t) => bulk(t))),
+    setOf((spec.keySpecs ?? []).map(keySpecReply)),
+    subs === undefined ? setOf([]) : array([...subs.values()].map(commandInfoReply)),
+  ]);
+}
+
+/**
+ * One command's COMMAND DOCS entry (a map; arguments are not described).
+ *
+ * @param cmd the command
+ * @returns the reply
+ */
+export function commandDocsReply(cmd: Command): Reply {
+  const doc = cmd.spec.doc;
+  const entries: [Reply, Reply][] = [
+    pair("summary", bulk(doc.summary)),
+    pair("since", bulk(doc.since)),
+    pair("group", bulk(doc.group)),
+  ];
+  if (doc.complexity !== undefined) entries.push(pair("complexity", bulk(doc.complexity)));
+  if (doc.docFlags !== undefined && doc.docFlags.length > 0) {
+    entries.push(pair("doc_flags", setOf(doc.docFlags.map(simple))));
+  }
+  if (doc.deprecatedSince !== undefined) {
+    entries.push(pair("deprecated_since", bulk(doc.deprecatedSince)));
+  }
+  if (doc.replacedBy !== undefined) entries.push(pair("replaced_by", bulk(doc.replacedBy)));
+  if (doc.history !== undefined && doc.history.length > 0) {
+    entries.push(pair("history", setOf(doc.history.map(([v, change]) => bulks([v, change])))));
+  }
+  if (cmd.subcommands !== undefined) {
+    entries.push(
+      pair(
+        "subcommands",
+        map([...cmd.subcommands.values()].map((s) => pair(s.fullName, commandDocsReply(s)))),
+      ),
+    );
+  }
+  return map(entries);
+}
+
+/**
+ * Finds a command by its full name (`get`, `config|get`), case-insensitively.
+ *
+ * @param engine the engine
+ * @param name the name
+ * @returns the command, or undefined
+ */
+export function lookupFullName(engine: Engine, name: string): Command | undefined {
+  const lower = asciiLower(name);
+  const bar = lower.indexOf("|");
+  if (bar === -1) return engine.commands.lookup(lower);
+  if (lower.indexOf("|", bar + 1) !== -1) return undefined;
+  const parent = engine.commands.lookup(lower.slice(0, bar));
+  return parent?.subcommands?.get(lower.slice(bar + 1));
+}
+
+/** COMMAND */
+function command(ctx: CommandContext, _args: Args): Reply {
+  return array([...ctx.engine.commands.all()].map(commandInfoReply));
+}
+
+/** COMMAND COUNT */
+function commandCount(ctx: CommandContext, _args: Args): Reply {
+  return integer(ctx.engine.commands.size);
+}
+
+/** COMMAND INFO [command-name ...] */
+function commandInfo(ctx: CommandContext, args: Args): Reply {
+  if (args.length === 2) return command(ctx, args);
+  return array(
+    args.rest(2).map((name) => {
+      const cmd = lookupFullName(ctx.engine, name);
+      return cmd === undefined ? NIL : commandInfoReply(cmd);
+    }),
+  );
+}
+
+/** COMMAND DOCS [command-name ...] */
+function commandDocs(ctx: CommandContext, args: Args): Reply {
+  const entries: [Reply, Reply][] = [];
+  if (args.length === 2) {
+    for (const cmd of ctx.engine.commands.all()) {
+      entries.push(pair(cmd.fullName, commandDocsReply(cmd)));
+    }
+  } else {
+    for (const name of args.rest(2)) {
+      const cmd = lookupFullName(ctx.engine, name);
+      if (cmd !== undefined) entries.push(pair(cmd.fullName, commandDocsReply(cmd)));
+    }
+  }
+  return map(entries);
+}
+
+/** COMMAND LIST [FILTERBY MODULE module-name | ACLCAT category | PATTERN pattern] */
+function commandList(ctx: CommandContext, args: Args): Reply {
+  let filter: (cmd: Command) => boolean;
+  if (args.length === 2) {
+    filter = () => true;
+  } else if (args.length === 5 && args.upper(2) === "FILTERBY") {
+    const kind = args.upper(3);
+    const value = args.get(4);
+    if (kind === "MODULE") {
+      filter = () => false;
+    } else if (kind === "ACLCAT") {
+      const cat = asciiLower(value);
+      filter = (cmd) => aclCategories(cmd.spec).includes(cat);
+    } else if (kind === "PATTERN") {
+      filter = (cmd) => globMatch(value, cmd.fullName, true);
+    } else {
+      throw new ReplyError(Errors.syntax);
+    }
+  } else {
+    throw new ReplyError(Errors.syntax);
+  }
+  const names: string[] = [];
+  const visit = (cmd: Command) => {
+    if (filter(cmd)) names.push(cmd.fullName);
+    for (const sub of cmd.subcommands?.values() ?? []) visit(sub);
+  };
+  for (const cmd of ctx.engine.commands.all()) visit(cmd);
+  return bulks(names);
+}
+
+/** A key found in a command line, with its spec's flags. */
+interface FoundKey {
+  readonly pos: number;
+  readonly flags: readonly KeySpecFlag[];
+}
+
+/**
+ * Finds the keys of a command line from its key specs, as Redis's
+ * getKeysUsingKeySpecs (NOT_KEY specs skipped).
+ *
+ * @param spec the command
+ * @param argv the command line, name first
+ * @returns the keys' positions and flags, or null when the line does not
+ *   fit a spec (a syntax error the command itself would report)
+ */
+export function findKeys(spec: CommandSpec, argv: readonly string[]): FoundKey[] | null {
+  const argc = argv.length;
+  const out: FoundKey[] = [];
+  for (const ks of spec.keySpecs ?? []) {
+    if (ks.flags.includes("NOT_KEY")) continue;
+    const b = ks.begin;
+    let first = 0;
+    if ("index" in b) {
+      first = b.index;
+    } else if ("keyword" in b) {
+      const forward = b.startfrom > 0;
+      const start = forward ? b.startfrom : argc + b.startfrom;
+      const end = forward ? argc - 1 : 0;
+      for (let i = start; i !== end; i += start <= end ? 1 : -1) {
+        if (i >= argc || i < 1) break;
+        if (asciiLower(argv[i]!) === asciiLower(b.keyword)) {
+          first = i + 1;
+          break;
+        }
+      }
+      if (first === 0) continue;
+    } else {
+      return null;
+    }
+    const f = ks.find;
+    let last: number;
+    let step: number;
+    if ("range" in f) {
+      const [lastkey, keystep, limit] = f.range;
+      step = keystep;
+      if (lastkey >= 0) last = first + lastkey;
+      else if (limit === 0) last = argc + lastkey;
+      else last = first + (Math.floor((argc - first) / limit) + lastkey);
+    } else if ("keynum" in f) {
+      const [keynumidx, firstkey, keystep] = f.keynum;
+      step = keystep;
+      const text = argv[first + keynumidx];
+      if (text === undefined) return null;
+      const numkeys = parseCount(text);
+      if (numkeys === null || numkeys < 0) return null;
+      first += firstkey;
+      last = first + numkeys - 1;
+    } else {
+      return null;
+    }
+    // A first or last key out of the line (numkeys 0 included) is a syntax error.
+    if (last >= argc || last < first || first >= argc) return null;
+    for (let i = first; i <= last; i += step) out.push({ pos: i, flags: ks.flags });
+  }
+  return out;
+}
+
+function parseCount(text: string): number | null {
+  if (!/^(?:0|-?[1-9]\d{0,18})$/.test(text)) return null;
+  return Number(text);
+}
+
+function keysOfCommandLine(ctx: CommandContext, args: Args): [string[], FoundKey[]] {
+  const argv = args.rest(2);
+  const base = ctx.engine.commands.lookup(asciiLower(argv[0]!));
+  let cmd = base;
+  if (base?.subcommands !== undefined && argv.length >= 2) {
+    cmd = base.subcommands.get(asciiLower(argv[1]!));
+  }
+  if (cmd === undefined) throw new ReplyError(Errors.invalidCommandSpecified);
+  const spec = cmd.spec;
+  if (!(spec.keySpecs ?? []).some((ks) => !ks.flags.includes("NOT_KEY"))) {
+    throw new ReplyError(Errors.commandHasNoKeys);
+  }
+  const arity = spec.arity;
+  if ((arity > 0 && arity !== argv.length) || argv.length < -arity) {
+    throw new ReplyError(Errors.commandArgCount);
+  }
+  const keys = findKeys(spec, argv) ?? [];
+  if (keys.length === 0 && !cmd.flags.has("no_mandatory_keys")) {
+    throw new ReplyError(Errors.commandInvalidArgs);
+  }
+  return [argv, keys];
+}
+
+/** COMMAND GETKEYS command [arg ...] */
+function commandGetKeys(ctx: CommandContext, args: Args): Reply {
+  const [argv, keys] = keysOfCommandLine(ctx, args);
+  return bulks(keys.map((k) => argv[k.pos]!));
+}
+
+/** COMMAND GETKEYSANDFLAGS command [arg ...] */
+function commandGetKeysAndFlags(ctx: CommandContext, args: Args): Reply {
+  const [argv, keys] = keysOfCommandLine(ctx, args);
+  return array(
+    keys.map((k) => array([bulk(argv[k.pos]!), setOf(keyFlagNames(k.flags).map(simple))])),
+  );
+}
+
+const COMMAND_HELP = [
+  "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  "(no subcommand)",
+  "    Return details about all Redis commands.",
+  "COUNT",
+  "    Return the total number of commands in this Redis server.",
+  "LIST",
+  "    Return a list of all commands in this Redis server.",
+  "INFO [<command-name> ...]",
+  "    Return details about multiple Redis commands.",
+  "    If no command names are given, documentation details for all",
+  "    commands are returned.",
+  "DOCS [<command-name> ...]",
+  "    Return documentation details about multiple Redis commands.",
+  "    If no command names are given, documentation details for all",
+  "    commands are returned.",
+  "GETKEYS <full-command>",
+  "    Return the keys from a full Redis command.",
+  "GETKEYSANDFLAGS <full-command>",
+  "    Return the keys and the access flags from a full Redis command.",
+  "HELP",
+  "    Prints this help.",
+];
+
+/** COMMAND HELP */
+function commandHelp(_ctx: CommandContext, _args: Args): Reply {
+  return helpReply(COMMAND_HELP);
+}
+
+// ---------------------------------------------------------------- TIME, SHUTDOWN
+
+/** TIME */
+function time(ctx: CommandContext, _args: Args): Reply {
+  const usec = Math.floor(ctx.engine.clock.now() * 1000);
+  return bulks([String(Math.floor(usec / 1e6)), String(usec % 1e6)]);
+}
+
+/** SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT] */
+function shutdown(ctx: CommandContext, args: Args): Reply {
+  let nosave = false;
+  let save = false;
+  let force = false;
+  let other = false;
+  let abort = false;
+  for (let i = 1; i < args.length; i++) {
+    const opt = args.upper(i);
+    if (opt === "NOSAVE") nosave = true;
+    else if (opt === "SAVE") save = true;
+    else if (opt === "NOW") other = true;
+    else if (opt === "FORCE") force = true;
+    else if (opt === "ABORT") abort = true;
+    else throw new ReplyError(Errors.syntax);
+  }
+  if ((abort && (nosave || save || force || other)) || (nosave && save)) {
+    throw new ReplyError(Errors.syntax);
+  }
+  // Shutdowns here never wait (no replicas to catch up), so none is ever in progress.
+  if (abort) throw new ReplyError(Errors.noShutdownInProgress);
+  const engine = ctx.engine;
+  engine.log("warning", "User requested shutdown...");
+  // Without save points a plain SHUTDOWN does not save; SAVE asks for a snapshot.
+  if (save) {
+    engine.log("notice", "Saving the final RDB snapshot before exiting.");
+    engine.log("warning", "Snapshots are not supported yet: the final RDB snapshot was not saved");
+    if (!force) {
+      engine.log("warning", "Error trying to save the DB, can't exit.");
+      engine.log(
+        "warning",
+        "Errors trying to shut down the server. Check the logs for more information.",
+      );
+      throw new ReplyError(Errors.shutdownFailed);
+    }
+    engine.log("warning", "Error trying to save the DB. Exit anyway.");
+  }
+  engine.log("warning", "Redis is now ready to exit, bye bye...");
+  engine.shutdownRequested = true;
+  engine.onShutdown();
+  return NONE;
+}
+
+// ---------------------------------------------------------------- keyspace-wide
+
+/** DBSIZE */
+function dbsize(ctx: CommandContext, _args: Args): Reply {
+  return integer(ctx.db.size);
+}
+
+/** Parses FLUSHDB / FLUSHALL's optional ASYNC | SYNC (both flush at once here). */
+function parseFlushMode(args: Args): void {
+  if (args.length > 2) throw new ReplyError(Errors.syntax);
+  if (args.length === 2) {
+    const mode = args.upper(1);
+    if (mode !== "ASYNC" && mode !== "SYNC") throw new ReplyError(Errors.syntax);
+  }
+}
+
+/** FLUSHDB [ASYNC | SYNC] */
+function flushdb(ctx: CommandContext, args: Args): Reply {
+  parseFlushMode(args);
+  const engine = ctx.engine;
+  engine.dirty += ctx.db.flush();
+  engine.databaseReplaced(ctx.db);
+  return OK;
+}
+
+/** FLUSHALL [ASYNC | SYNC] */
+function flushall(ctx: CommandContext, args: Args): Reply {
+  parseFlushMode(args);
+  const engine = ctx.engine;
+  for (let i = 0; i < engine.databases; i++) {
+    const db = engine.db(i);
+    engine.dirty += db.flush();
+    engine.databaseReplaced(db);
+  }
+  return OK;
+}
+
+/** SWAPDB index1 index2 */
+function swapdb(ctx: CommandContext, args: Args): Reply {
+  const a = dbIndexArg(args, 1, Errors.invalidFirstDbIndex);
+  const b = dbIndexArg(args, 2, Errors.invalidSecondDbIndex);
+  const engine = ctx.engine;
+  const n = engine.databases;
+  if (a < 0 || a >= n || b < 0 || b >= n) throw new ReplyError(Errors.dbIndexOutOfRange);
+  if (a !== b) {
+    engine.db(a).swapWith(engine.db(b));
+    engine.databaseReplaced(engine.db(a));
+    engine.databaseReplaced(engine.db(b));
+  }
+  engine.dirty++;
+  return OK;
+}
+
+function dbIndexArg(args: Args, i: number, message: string): number {
+  const v = args.integer(i, message);
+  if (v < -2147483648 || v > 2147483647) throw new ReplyError(message);
+  return v;
+}

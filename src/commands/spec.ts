@@ -50,15 +50,21 @@ export type KeySpecFlag =
 /** Where the search for keys begins. */
 export type BeginSearch =
   | { readonly index: number }
-  | { readonly keyword: string; readonly startfrom: number };
+  | { readonly keyword: string; readonly startfrom: number }
+  /** Redis's `unknown` type: the keys cannot be found from the arguments alone. */
+  | { readonly unknown: true };
 
 /** How keys are found from the beginning. */
 export type FindKeys =
   | { readonly range: readonly [lastkey: number, keystep: number, limit: number] }
-  | { readonly keynum: readonly [keynumidx: number, firstkey: number, keystep: number] };
+  | { readonly keynum: readonly [keynumidx: number, firstkey: number, keystep: number] }
+  /** Redis's `unknown` type. */
+  | { readonly unknown: true };
 
 /** One key specification (Redis 7 key-specs). */
 export interface KeySpec {
+  /** The spec's `notes` text, where Redis gives one. */
+  readonly notes?: string;
   readonly flags: readonly KeySpecFlag[];
   readonly begin: BeginSearch;
   readonly find: FindKeys;

@@ -1,10 +1,803 @@
 /**
- * The string command group.
+ * The string command group: GET, SET and its variants, GETSET, GETDEL,
+ * GETEX, MGET, MSET, MSETNX, APPEND, STRLEN, GETRANGE, SUBSTR, SETRANGE,
+ * the INCR family, INCRBYFLOAT and LCS.
+ *
+ * Known differences from Redis 7.0.15:
+ * - A string cannot grow beyond V8's longest string (2^29 - 24 bytes, 24
+ *   bytes short of the default 512 MB `proto-max-bulk-len`): SETRANGE and
+ *   APPEND past it answer the proto-max-bulk-len error.
+ * - Expiry times are kept as doubles: beyond 2^53 ms they lose precision.
  *
  * @module
  */
 
-import type { CommandSpec } from "./spec.ts";
+import { Errors, ReplyError } from "../errors.ts";
+import { array, bulk, bulks, integer, map, NIL, OK, type Reply } from "../resp/reply.ts";
+import { addLongDouble, formatLongDouble, LD_ZERO, parseLongDouble } from "../store/long_double.ts";
+import type { Value } from "../store/database.ts";
+import {
+  type Args,
+  asciiUpper,
+  type CommandContext,
+  type CommandFlag,
+  type CommandSpec,
+  type Handler,
+  type KeySpec,
+  type KeySpecFlag,
+  parseInt64,
+  parseInteger,
+} from "./spec.ts";
+
+function oneKey(flags: readonly KeySpecFlag[], notes?: string): readonly KeySpec[] {
+  const spec: KeySpec = { flags, begin: { index: 1 }, find: { range: [0, 1, 0] } };
+  return [notes === undefined ? spec : { notes, ...spec }];
+}
+
+const RO_ACCESS = oneKey(["RO", "ACCESS"]);
+const RW_ACCESS_UPDATE = oneKey(["RW", "ACCESS", "UPDATE"]);
+const OW_UPDATE = oneKey(["OW", "UPDATE"]);
+const WRITE_DENYOOM_FAST: readonly CommandFlag[] = ["write", "denyoom", "fast"];
+const GETRANGE_COMPLEXITY =
+  "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.";
+
+/** A string-group spec with the group's defaults: one key, `@string`, O(1). */
+function spec(
+  name: string,
+  arity: number,
+  flags: readonly CommandFlag[],
+  keySpecs: readonly KeySpec[],
+  doc: { summary: string; since: string; complexity?: string } & Partial<CommandSpec["doc"]>,
+  handler: Handler,
+  extra: { keys?: CommandSpec["keys"]; tips?: readonly string[] } = {},
+): CommandSpec {
+  return {
+    name,
+    arity,
+    flags,
+    acl: ["string"],
+    keys: [1, 1, 1],
+    keySpecs,
+    doc: { group: "string", complexity: "O(1)", ...doc },
+    handler,
+    ...extra,
+  };
+}
 
 /** The string group's command table. */
-export const STRING_COMMANDS: readonly CommandSpec[] = [];
+export const STRING_COMMANDS: readonly CommandSpec[] = [
+  spec("get", 2, ["readonly", "fast"], RO_ACCESS, {
+    summary: "Get the value of a key",
+    since: "1.0.0",
+  }, get),
+  spec(
+    "set",
+    -3,
+    ["write", "denyoom"],
+    oneKey(
+      ["RW", "ACCESS", "UPDATE", "VARIABLE_FLAGS"],
+      "RW and ACCESS due to the optional `GET` argument",
+    ),
+    {
+      summary: "Set the string value of a key",
+      since: "1.0.0",
+      history: [
+        ["2.6.12", "Added the `EX`, `PX`, `NX` and `XX` options."],
+        ["6.0.0", "Added the `KEEPTTL` option."],
+        ["6.2.0", "Added the `GET`, `EXAT` and `PXAT` option."],
+        ["7.0.0", "Allowed the `NX` and `GET` options to be used together."],
+      ],
+    },
+    set,
+  ),
+  spec("setnx", 3, WRITE_DENYOOM_FAST, oneKey(["OW", "INSERT"]), {
+    summary: "Set the value of a key, only if the key does not exist",
+    since: "1.0.0",
+  }, setnx),
+  spec("setex", 4, ["write", "denyoom"], OW_UPDATE, {
+    summary: "Set the value and expiration of a key",
+    since: "2.0.0",
+  }, setex),
+  spec("psetex", 4, ["write", "denyoom"], OW_UPDATE, {
+    summary: "Set the value and expiration in milliseconds of a key",
+    since: "2.6.0",
+  }, psetex),
+  spec("getset", 3, WRITE_DENYOOM_FAST, RW_ACCESS_UPDATE, {
+    summary: "Set the string value of a key and return its old value",
+    since: "1.0.0",
+    docFlags: ["deprecated"],
+    deprecatedSince: "6.2.0",
+    replacedBy: "`SET` with the `!GET` argument",
+  }, getset),
+  spec("getdel", 2, ["write", "fast"], oneKey(["RW", "ACCESS", "DELETE"]), {
+    summary: "Get the value of a key and delete the key",
+    since: "6.2.0",
+  }, getdel),
+  spec(
+    "getex",
+    -2,
+    ["write", "fast"],
+    oneKey(["RW", "ACCESS", "UPDATE"], "RW and UPDATE because it changes the TTL"),
+    { summary: "Get the value of a key and optionally set its expiration", since: "6.2.0" },
+    getex,
+  ),
+  spec(
+    "mget",
+    -2,
+    ["readonly", "fast"],
+    [{ flags: ["RO", "ACCESS"], begin: { index: 1 }, find: { range: [-1, 1, 0] } }],
+    {
+      summary: "Get the values of all the given keys",
+      since: "1.0.0",
+      complexity: "O(N) where N is the number of keys to retrieve.",
+    },
+    mget,
+    { keys: [1, -1, 1], tips: ["request_policy:multi_shard"] },
+  ),
+  spec(
+    "mset",
+    -3,
+    ["write", "denyoom"],
+    [{ flags: ["OW", "UPDATE"], begin: { index: 1 }, find: { range: [-1, 2, 0] } }],
+    {
+      summary: "Set multiple keys to multiple values",
+      since: "1.0.1",
+      complexity: "O(N) where N is the number of keys to set.",
+    },
+    mset,
+    {
+      keys: [1, -1, 2],
+      tips: ["request_policy:multi_shard", "response_policy:all_succeeded"],
+    },
+  ),
+  spec(
+    "msetnx",
+    -3,
+    ["write", "denyoom"],
+    [{ flags: ["OW", "INSERT"], begin: { index: 1 }, find: { range: [-1, 2, 0] } }],
+    {
+      summary: "Set multiple keys to multiple values, only if none of the keys exist",
+      since: "1.0.1",
+      complexity: "O(N) where N is the number of keys to set.",
+    },
+    msetnx,
+    { keys: [1, -1, 2], tips: ["request_policy:multi_shard", "response_policy:agg_min"] },
+  ),
+  spec("append", 3, WRITE_DENYOOM_FAST, oneKey(["RW", "INSERT"]), {
+    summary: "Append a value to a key",
+    since: "2.0.0",
+    complexity:
+      "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.",
+  }, append),
+  spec("strlen", 2, ["readonly", "fast"], oneKey(["RO"]), {
+    summary: "Get the length of the value stored in a key",
+    since: "2.2.0",
+  }, strlen),
+  spec("getrange", 4, ["readonly"], RO_ACCESS, {
+    summary: "Get a substring of the string stored at a key",
+    since: "2.4.0",
+    complexity: GETRANGE_COMPLEXITY,
+  }, getrange),
+  spec("substr", 4, ["readonly"], RO_ACCESS, {
+    summary: "Get a substring of the string stored at a key",
+    since: "1.0.0",
+    complexity: GETRANGE_COMPLEXITY,
+    docFlags: ["deprecated"],
+    deprecatedSince: "2.0.0",
+    replacedBy: "`GETRANGE`",
+  }, getrange),
+  spec("setrange", 4, ["write", "denyoom"], oneKey(["RW", "UPDATE"]), {
+    summary: "Overwrite part of a string at key starting at the specified offset",
+    since: "2.2.0",
+    complexity:
+      "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.",
+  }, setrange),
+  spec("incr", 2, WRITE_DENYOOM_FAST, RW_ACCESS_UPDATE, {
+    summary: "Increment the integer value of a key by one",
+    since: "1.0.0",
+  }, incr),
+  spec("decr", 2, WRITE_DENYOOM_FAST, RW_ACCESS_UPDATE, {
+    summary: "Decrement the integer value of a key by one",
+    since: "1.0.0",
+  }, decr),
+  spec("incrby", 3, WRITE_DENYOOM_FAST, RW_ACCESS_UPDATE, {
+    summary: "Increment the integer value of a key by the given amount",
+    since: "1.0.0",
+  }, incrby),
+  spec("decrby", 3, WRITE_DENYOOM_FAST, RW_ACCESS_UPDATE, {
+    summary: "Decrement the integer value of a key by the given number",
+    since: "1.0.0",
+  }, decrby),
+  spec("incrbyfloat", 3, WRITE_DENYOOM_FAST, RW_ACCESS_UPDATE, {
+    summary: "Increment the float value of a key by the given amount",
+    since: "2.6.0",
+  }, incrbyfloat),
+  spec(
+    "lcs",
+    -3,
+    ["readonly"],
+    [{ flags: ["RO", "ACCESS"], begin: { index: 1 }, find: { range: [1, 1, 0] } }],
+    {
+      summary: "Find longest common substring",
+      since: "7.0.0",
+      complexity: "O(N*M) where N and M are the lengths of s1 and s2, respectively",
+    },
+    lcs,
+    { keys: [1, 2, 1] },
+  ),
+];
+
+// ---------------------------------------------------------------------------
+// Shared helpers
+
+const INT64_MAX = (1n << 63n) - 1n;
+const INT64_MIN = -(1n << 63n);
+/** Longest string V8 can hold (String::kMaxLength on 64-bit hosts). */
+const MAX_JS_STRING = 2 ** 29 - 24;
+
+/** SET / GETEX option flags, as Redis's parseExtendedStringArgumentsOrReply. */
+const F_NX = 1;
+const F_XX = 2;
+const F_GET = 4;
+const F_KEEPTTL = 8;
+const F_PERSIST = 16;
+const F_EX = 32;
+const F_PX = 64;
+const F_EXAT = 128;
+const F_PXAT = 256;
+const F_EXPIRE = F_EX | F_PX | F_EXAT | F_PXAT;
+const F_SECONDS = F_EX | F_EXAT;
+/** The expiry keywords and their flags. */
+const EXPIRE_UNITS: ReadonlyMap<string, number> = new Map([
+  ["EX", F_EX],
+  ["PX", F_PX],
+  ["EXAT", F_EXAT],
+  ["PXAT", F_PXAT],
+]);
+const F_RELATIVE = F_EX | F_PX;
+
+const ONE = integer(1);
+const ZERO = integer(0);
+const EMPTY = bulk("");
+
+/**
+ * An option keyword as Redis compares it: case-insensitively, as a C string
+ * (a NUL byte ends it).
+ */
+function keyword(arg: string): string {
+  const nul = arg.indexOf("\0");
+  return asciiUpper(nul === -1 ? arg : arg.slice(0, nul));
+}
+
+/**
+ * lookupKeyRead: the live value of a key, counting a keyspace hit or miss.
+ */
+function lookupRead(ctx: CommandContext, key: string): Value | undefined {
+  const value = ctx.db.get(key);
+  if (value === undefined) ctx.engine.stats.keyspaceMisses++;
+  else ctx.engine.stats.keyspaceHits++;
+  return value;
+}
+
+/** A string key's value for a read command; WRONGTYPE for other types. */
+function readString(ctx: CommandContext, key: string): string | undefined {
+  const value = lookupRead(ctx, key);
+  if (value !== undefined && typeof value !== "string") throw new ReplyError(Errors.wrongType);
+  return value;
+}
+
+/** A string key's value for a write command (no hit/miss statistics). */
+function writeString(ctx: CommandContext, key: string): string | undefined {
+  const value = ctx.db.get(key);
+  if (value !== undefined && typeof value !== "string") throw new ReplyError(Errors.wrongType);
+  return value;
+}
+
+/** Redis's checkStringLength: a string may not grow beyond proto-max-bulk-len. */
+function checkStringLength(ctx: CommandContext, size: number, append: number): void {
+  const total = size + append;
+  if (total > ctx.engine.config.number("proto-max-bulk-len") || total > MAX_JS_STRING) {
+    throw new ReplyError(Errors.stringTooLong);
+  }
+}
+
+/** Stores a string, announces it, and counts the change. */
+function store(
+  ctx: CommandContext,
+  key: string,
+  value: string,
+  keepTtl: boolean,
+  event: string,
+): void {
+  const db = ctx.db;
+  db.set(key, value, keepTtl);
+  ctx.engine.keyModified(db, key);
+  ctx.engine.notify(db, "$", event, key);
+}
+
+/** Parsed SET / GETEX options. */
+interface StringOptions {
+  flags: number;
+  /** The expire argument, when one of EX/PX/EXAT/PXAT was given. */
+  expire: string | undefined;
+}
+
+/**
+ * Parses SET (`forSet`) or GETEX options from `start`, with Redis's rules on
+ * which combinations are a syntax error.
+ */
+function parseStringOptions(args: Args, start: number, forSet: boolean): StringOptions {
+  const argv = args.argv;
+  let flags = 0;
+  let expire: string | undefined;
+  for (let j = start; j < argv.length; j++) {
+    const opt = keyword(argv[j]!);
+    if (opt === "NX" && forSet && !(flags & F_XX)) {
+      flags |= F_NX;
+    } else if (opt === "XX" && forSet && !(flags & F_NX)) {
+      flags |= F_XX;
+    } else if (opt === "GET" && forSet) {
+      flags |= F_GET;
+    } else if (opt === "KEEPTTL" && forSet && !(flags & (F_PERSIST | F_EXPIRE))) {
+      flags |= F_KEEPTTL;
+    } else if (opt === "PERSIST" && !forSet && !(flags & (F_KEEPTTL | F_EXPIRE))) {
+      flags |= F_PERSIST;
+    } else {
+      const unit = EXPIRE_UNITS.get(opt) ?? 0;
+      // The same unit may repeat (the last wins); any other expiry does not mix.
+      if (
+        unit === 0 || j + 1 >= argv.length ||
+        (flags & (F_KEEPTTL | F_PERSIST | (F_EXPIRE & ~unit))) !== 0
+      ) {
+        throw new ReplyError(Errors.syntax);
+      }
+      flags |= unit;
+      expire = argv[++j]!;
+    }
+  }
+  return { flags, expire };
+}
+
+/**
+ * Redis's getExpireMillisecondsOrReply: the absolute expiry time in ms of an
+ * EX/PX/EXAT/PXAT argument.
+ */
+function expireAt(ctx: CommandContext, text: string, flags: number, command: string): number {
+  const seconds = (flags & F_SECONDS) !== 0;
+  const relative = (flags & F_RELATIVE) !== 0;
+  if (text.length <= 12) {
+    // Below 10^12: every step is exact in doubles and cannot overflow.
+    const n = parseInteger(text);
+    if (n === null) throw new ReplyError(Errors.notInteger);
+    if (n <= 0) throw new ReplyError(Errors.invalidExpire(command));
+    const ms = seconds ? n * 1000 : n;
+    return relative ? ms + ctx.engine.clock.now() : ms;
+  }
+  const v = parseInt64(text);
+  if (v === null) throw new ReplyError(Errors.notInteger);
+  if (v <= 0n || (seconds && v > INT64_MAX / 1000n)) {
+    throw new ReplyError(Errors.invalidExpire(command));
+  }
+  let ms = seconds ? v * 1000n : v;
+  // Redis's signed addition wraps past INT64_MAX and then fails the > 0 check.
+  if (relative) ms += BigInt(ctx.engine.clock.now());
+  if (ms > INT64_MAX) throw new ReplyError(Errors.invalidExpire(command));
+  return Number(ms);
+}
+
+/**
+ * The SET family's shared body (Redis's setGenericCommand): validate the
+ * expiry, answer the old value for GET, honour NX/XX, store, and set the TTL.
+ */
+function setGeneric(
+  ctx: CommandContext,
+  flags: number,
+  key: string,
+  value: string,
+  expire: string | undefined,
+  command: string,
+  okReply: Reply,
+  abortReply: Reply,
+): Reply {
+  const at = expire === undefined ? 0 : expireAt(ctx, expire, flags, command);
+  let old: Reply | undefined;
+  if (flags & F_GET) old = bulk(readString(ctx, key));
+  const db = ctx.db;
+  const found = db.get(key) !== undefined;
+  if (((flags & F_NX) && found) || ((flags & F_XX) && !found)) return old ?? abortReply;
+  store(ctx, key, value, (flags & F_KEEPTTL) !== 0, "set");
+  if (expire !== undefined) {
+    db.setExpire(key, at);
+    ctx.engine.notify(db, "g", "expire", key);
+  }
+  return old ?? okReply;
+}
+
+// ---------------------------------------------------------------------------
+// GET / SET family
+
+/** GET key */
+function get(ctx: CommandContext, args: Args): Reply {
+  const value = ctx.db.get(args.argv[1]!);
+  const stats = ctx.engine.stats;
+  if (value === undefined) {
+    stats.keyspaceMisses++;
+    return NIL;
+  }
+  stats.keyspaceHits++;
+  if (typeof value !== "string") throw new ReplyError(Errors.wrongType);
+  return { kind: "bulk", value };
+}
+
+/** SET key value [NX | XX] [GET] [EX seconds | PX ms | EXAT unix-s | PXAT unix-ms | KEEPTTL] */
+function set(ctx: CommandContext, args: Args): Reply {
+  const argv = args.argv;
+  if (argv.length === 3) {
+    // The common case: no options to parse.
+    const db = ctx.db;
+    const key = argv[1]!;
+    // As lookupKeyWrite: reclaim an expired key first (its `expired` event).
+    if (db.expiresCount > 0) db.has(key);
+    store(ctx, key, argv[2]!, false, "set");
+    return OK;
+  }
+  const options = parseStringOptions(args, 3, true);
+  return setGeneric(ctx, options.flags, argv[1]!, argv[2]!, options.expire, "set", OK, NIL);
+}
+
+/** SETNX key value */
+function setnx(ctx: CommandContext, args: Args): Reply {
+  return setGeneric(ctx, F_NX, args.argv[1]!, args.argv[2]!, undefined, "setnx", ONE, ZERO);
+}
+
+/** SETEX key seconds value */
+function setex(ctx: CommandContext, args: Args): Reply {
+  const argv = args.argv;
+  return setGeneric(ctx, F_EX, argv[1]!, argv[3]!, argv[2]!, "setex", OK, NIL);
+}
+
+/** PSETEX key milliseconds value */
+function psetex(ctx: CommandContext, args: Args): Reply {
+  const argv = args.argv;
+  return setGeneric(ctx, F_PX, argv[1]!, argv[3]!, argv[2]!, "psetex", OK, NIL);
+}
+
+/** GETSET key value */
+function getset(ctx: CommandContext, args: Args): Reply {
+  const key = args.argv[1]!;
+  const old = readString(ctx, key);
+  store(ctx, key, args.argv[2]!, false, "set");
+  return bulk(old);
+}
+
+/** GETDEL key */
+function getdel(ctx: CommandContext, args: Args): Reply {
+  const key = args.argv[1]!;
+  const old = readString(ctx, key);
+  if (old === undefined) return NIL;
+  const db = ctx.db;
+  db.delete(key);
+  ctx.engine.keyModified(db, key);
+  ctx.engine.notify(db, "g", "del", key);
+  return bulk(old);
+}
+
+/** GETEX key [EX seconds | PX ms | EXAT unix-s | PXAT unix-ms | PERSIST] */
+function getex(ctx: CommandContext, args: Args): Reply {
+  const { flags, expire } = parseStringOptions(args, 2, false);
+  const key = args.argv[1]!;
+  const value = readString(ctx, key);
+  if (value === undefined) return NIL;
+  const at = expire === undefined ? 0 : expireAt(ctx, expire, flags, "getex");
+  const db = ctx.db;
+  const engine = ctx.engine;
+  if ((flags & (F_EXAT | F_PXAT)) && at <= engine.clock.now()) {
+    db.delete(key);
+    engine.keyModified(db, key);
+    engine.notify(db, "g", "del", key);
+  } else if (expire !== undefined) {
+    db.setExpire(key, at);
+    engine.keyModified(db, key);
+    engine.notify(db, "g", "expire", key);
+  } else if ((flags & F_PERSIST) && db.persist(key)) {
+    engine.keyModified(db, key);
+    engine.notify(db, "g", "persist", key);
+  }
+  return bulk(value);
+}
+
+/** MGET key [key ...] */
+function mget(ctx: CommandContext, args: Args): Reply {
+  const argv = args.argv;
+  const out: (string | null)[] = new Array(argv.length - 1);
+  for (let j = 1; j < argv.length; j++) {
+    const value = lookupRead(ctx, argv[j]!);
+    out[j - 1] = typeof value === "string" ? value : null;
+  }
+  return bulks(out);
+}
+
+/** MSET key value [key value ...] */
+function mset(ctx: CommandContext, args: Args): Reply {
+  return msetGeneric(ctx, args, false);
+}
+
+/** MSETNX key value [key value ...] */
+function msetnx(ctx: CommandContext, args: Args): Reply {
+  return msetGeneric(ctx, args, true);
+}
+
+/** MSET and MSETNX: with `nx`, nothing is set when any key exists. */
+function msetGeneric(ctx: CommandContext, args: Args, nx: boolean): Reply {
+  const argv = args.argv;
+  if (argv.length % 2 === 0) throw new ReplyError(Errors.wrongArity(nx ? "msetnx" : "mset"));
+  const db = ctx.db;
+  if (nx) {
+    for (let j = 1; j < argv.length; j += 2) {
+      if (db.get(argv[j]!) !== undefined) return ZERO;
+    }
+  }
+  const reclaim = db.expiresCount > 0;
+  for (let j = 1; j < argv.length; j += 2) {
+    const key = argv[j]!;
+    if (reclaim) db.has(key);
+    store(ctx, key, argv[j + 1]!, false, "set");
+  }
+  return nx ? ONE : OK;
+}
+
+// ---------------------------------------------------------------------------
+// Substrings
+
+/** APPEND key value */
+function append(ctx: CommandContext, args: Args): Reply {
+  const key = args.argv[1]!;
+  const tail = args.argv[2]!;
+  const current = writeString(ctx, key);
+  let value = tail;
+  if (current !== undefined) {
+    checkStringLength(ctx, current.length, tail.length);
+    value = current + tail;
+  }
+  store(ctx, key, value, true, "append");
+  return integer(value.length);
+}
+
+/** STRLEN key */
+function strlen(ctx: CommandContext, args: Args): Reply {
+  const value = readString(ctx, args.argv[1]!);
+  return value === undefined ? ZERO : integer(value.length);
+}
+
+/** GETRANGE key start end (and SUBSTR) */
+function getrange(ctx: CommandContext, args: Args): Reply {
+  let start = args.integer(2);
+  let end = args.integer(3);
+  const value = readString(ctx, args.argv[1]!);
+  if (value === undefined) return EMPTY;
+  const len = value.length;
+  if (start < 0 && end < 0 && start > end) return EMPTY;
+  if (start < 0) start = len + start;
+  if (end < 0) end = len + end;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= len) end = len - 1;
+  if (start > end || len === 0) return EMPTY;
+  return bulk(value.slice(start, end + 1));
+}
+
+/** SETRANGE key offset value */
+function setrange(ctx: CommandContext, args: Args): Reply {
+  const key = args.argv[1]!;
+  const offset = args.integer(2);
+  if (offset < 0) throw new ReplyError(Errors.offsetOutOfRange);
+  const patch = args.argv[3]!;
+  const current = writeString(ctx, key);
+  if (patch.length === 0) return current === undefined ? ZERO : integer(current.length);
+  checkStringLength(ctx, offset, patch.length);
+  let value: string;
+  if (current === undefined) {
+    value = "\0".repeat(offset) + patch;
+  } else if (offset >= current.length) {
+    value = current + "\0".repeat(offset - current.length) + patch;
+  } else {
+    value = current.slice(0, offset) + patch + current.slice(offset + patch.length);
+  }
+  store(ctx, key, value, true, "setrange");
+  return integer(value.length);
+}
+
+// ---------------------------------------------------------------------------
+// Counters
+
+/** INCR key */
+function incr(ctx: CommandContext, args: Args): Reply {
+  return incrDecr(ctx, args.argv[1]!, 1);
+}
+
+/** DECR key */
+function decr(ctx: CommandContext, args: Args): Reply {
+  return incrDecr(ctx, args.argv[1]!, -1);
+}
+
+/** INCRBY key increment */
+function incrby(ctx: CommandContext, args: Args): Reply {
+  return incrDecr(ctx, args.argv[1]!, increment(args.argv[2]!));
+}
+
+/** DECRBY key decrement */
+function decrby(ctx: CommandContext, args: Args): Reply {
+  const by = increment(args.argv[2]!);
+  // Negating INT64_MIN would overflow.
+  if (by === INT64_MIN) throw new ReplyError(Errors.decrementOverflow);
+  return incrDecr(ctx, args.argv[1]!, -by);
+}
+
+/** A 64-bit increment: a number when exact (below 10^15), else a bigint. */
+function increment(text: string): number | bigint {
+  if (text.length < 16) {
+    const n = parseInteger(text);
+    if (n === null) throw new ReplyError(Errors.notInteger);
+    return n;
+  }
+  const v = parseInt64(text);
+  if (v === null) throw new ReplyError(Errors.notInteger);
+  return v;
+}
+
+/**
+ * INCR, DECR, INCRBY and DECRBY: adds `by` to the key's 64-bit integer,
+ * failing on overflow; the TTL is kept.
+ */
+function incrDecr(ctx: CommandContext, key: string, by: number | bigint): Reply {
+  const current = writeString(ctx, key);
+  let result: number | bigint;
+  if (typeof by === "number" && (current === undefined || current.length < 16)) {
+    // Both operands are below 10^15: the sum is exact and cannot overflow.
+    const n = current === undefined ? 0 : parseInteger(current);
+    if (n === null) throw new ReplyError(Errors.notInteger);
+    result = n + by;
+  } else {
+    const n = current === undefined ? 0n : parseInt64(current);
+    if (n === null) throw new ReplyError(Errors.notInteger);
+    const sum = n + BigInt(by);
+    if (sum > INT64_MAX || sum < INT64_MIN) throw new ReplyError(Errors.overflow);
+    result = sum >= -9007199254740991n && sum <= 9007199254740991n ? Number(sum) : sum;
+  }
+  store(ctx, key, String(result), true, "incrby");
+  return integer(result);
+}
+
+/** INCRBYFLOAT key increment */
+function incrbyfloat(ctx: CommandContext, args: Args): Reply {
+  const key = args.argv[1]!;
+  const current = writeString(ctx, key);
+  const value = current === undefined ? LD_ZERO : parseLongDouble(current);
+  if (value === null) throw new ReplyError(Errors.notFloat);
+  const by = parseLongDouble(args.argv[2]!);
+  if (by === null) throw new ReplyError(Errors.notFloat);
+  const sum = addLongDouble(value, by);
+  if (sum === null || sum.inf) throw new ReplyError(Errors.nanOrInfinity);
+  const text = formatLongDouble(sum);
+  store(ctx, key, text, true, "incrbyfloat");
+  return bulk(text);
+}
+
+// ---------------------------------------------------------------------------
+// LCS
+
+/** LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN] */
+function lcs(ctx: CommandContext, args: Args): Reply {
+  const argv = args.argv;
+  const va = lookupRead(ctx, argv[1]!);
+  const vb = lookupRead(ctx, argv[2]!);
+  if (
+    (va !== undefined && typeof va !== "string") || (vb !== undefined && typeof vb !== "string")
+  ) {
+    throw new ReplyError(Errors.lcsWrongType);
+  }
+  const a = va ?? "";
+  const b = vb ?? "";
+  let getIdx = false;
+  let getLen = false;
+  let withMatchLen = false;
+  let minMatchLen = 0;
+  for (let j = 3; j < argv.length; j++) {
+    const opt = keyword(argv[j]!);
+    if (opt === "IDX") getIdx = true;
+    else if (opt === "LEN") getLen = true;
+    else if (opt === "WITHMATCHLEN") withMatchLen = true;
+    else if (opt === "MINMATCHLEN" && j + 1 < argv.length) {
+      minMatchLen = Math.max(0, args.integer(++j));
+    } else throw new ReplyError(Errors.syntax);
+  }
+  if (getIdx && getLen) throw new ReplyError(Errors.lcsIdxAndLen);
+  const alen = a.length;
+  const blen = b.length;
+  const width = blen + 1;
+  if ((alen + 1) * width * 4 > ctx.engine.config.number("proto-max-bulk-len")) {
+    throw new ReplyError(Errors.lcsTooBig);
+  }
+  // table[i * width + j]: LCS length of a[0..i) and b[0..j).
+  const table = new Uint32Array((alen + 1) * width);
+  for (let i = 1; i <= alen; i++) {
+    const ca = a.charCodeAt(i - 1);
+    const row = i * width;
+    const prev = row - width;
+    for (let j = 1; j <= blen; j++) {
+      if (ca === b.charCodeAt(j - 1)) {
+        table[row + j] = table[prev + j - 1]! + 1;
+      } else {
+        const up = table[prev + j]!;
+        const left = table[row + j - 1]!;
+        table[row + j] = up > left ? up : left;
+      }
+    }
+  }
+  const total = table[alen * width + blen]!;
+  if (getLen) return integer(total);
+  return lcsBacktrack(a, b, table, { getIdx, withMatchLen, minMatchLen, total });
+}
+
+/**
+ * Walks the LCS table back from the end, building the common string and,
+ * for IDX, the matched ranges (last first), as Redis does.
+ */
+function lcsBacktrack(
+  a: string,
+  b: string,
+  table: Uint32Array,
+  opts: { getIdx: boolean; withMatchLen: boolean; minMatchLen: number; total: number },
+): Reply {
+  const alen = a.length;
+  const width = b.length + 1;
+  const chars: string[] = new Array(opts.total);
+  const ranges: Reply[] = [];
+  let k = opts.total;
+  // The open range; aStart === -1 when none.
+  let aStart = -1;
+  let aEnd = 0;
+  let bStart = 0;
+  let bEnd = 0;
+  let i = alen;
+  let j = b.length;
+  while (i > 0 && j > 0) {
+    let emit = false;
+    if (a.charCodeAt(i - 1) === b.charCodeAt(j - 1)) {
+      chars[--k] = a[i - 1]!;
+      if (aStart === -1) {
+        aStart = aEnd = i - 1;
+        bStart = bEnd = j - 1;
+      } else if (aStart === i && bStart === j) {
+        aStart--;
+        bStart--;
+      } else {
+        emit = true;
+      }
+      if (aStart === 0 || bStart === 0) emit = true;
+      i--;
+      j--;
+    } else {
+      if (table[(i - 1) * width + j]! > table[i * width + j - 1]!) i--;
+      else j--;
+      if (aStart !== -1) emit = true;
+    }
+    if (emit) {
+      const matchLen = aEnd - aStart + 1;
+      if (opts.getIdx && (opts.minMatchLen === 0 || matchLen >= opts.minMatchLen)) {
+        const item = [
+          array([integer(aStart), integer(aEnd)]),
+          array([integer(bStart), integer(bEnd)]),
+        ];
+        if (opts.withMatchLen) item.push(integer(matchLen));
+        ranges.push(array(item));
+      }
+      aStart = -1;
+    }
+  }
+  if (!opts.getIdx) return bulk(chars.join(""));
+  return map([
+    [bulk("matches"), array(ranges)],
+    [bulk("len"), integer(opts.total)],
+  ]);
+}

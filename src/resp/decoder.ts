@@ -5,6 +5,12 @@
  *
  * Arguments come out as binary strings: one char per byte.
  *
+ * Two ways to use it:
+ * - {@linkcode RespDecoder} `push()` / `next()`: one command at a time, so the
+ *   limits that depend on the client (authentication) are checked after the
+ *   commands before them ran, exactly as Redis does. The connection uses this.
+ * - {@linkcode RespDecoderStream}: a `TransformStream` of bytes to batches.
+ *
  * @module
  */
 
@@ -14,12 +20,15 @@ import { Errors } from "../errors.ts";
 /** Longest inline request or header line Redis accepts (PROTO_INLINE_MAX_SIZE). */
 export const INLINE_MAX_SIZE = 64 * 1024;
 /** Unauthenticated clients may not announce more arguments than this. */
-const UNAUTH_MAX_MULTIBULK = 10;
+export const UNAUTH_MAX_MULTIBULK = 10;
 /** Unauthenticated clients may not announce larger bulks than this. */
-const UNAUTH_MAX_BULK = 16384;
+export const UNAUTH_MAX_BULK = 16384;
 /** Incomplete bulks at least this long are gathered in parts, not re-buffered. */
 const PARTS_THRESHOLD = 4096;
 const INT_MAX = 2147483647;
+const P = Errors.protocolDetail;
+const CR = 13;
+const LF = 10;
 
 /** Node's native one-byte-per-char slice, present on Deno's Buffer. */
 interface Latin1 {
@@ -93,26 +102,41 @@ export function binaryToBytes(s: string): Uint8Array {
 }
 
 /**
- * The incremental decoder core. Feed it chunks; it returns the complete
- * commands in each, keeping partial input across calls.
+ * The incremental decoder core. `push()` input as it arrives and take
+ * complete commands with `next()` until it returns `undefined`; then check
+ * `error`. Partial input is kept across pushes.
+ *
+ * A pushed chunk is read only until `next()` returns `undefined`: whatever
+ * is still needed is copied, so the caller may reuse its read buffer then.
  *
  * @example Decoding a pipeline split across chunks
  * ```ts
  * import { RespDecoder } from "./decoder.ts";
  * const d = new RespDecoder();
- * const a = d.feed(new TextEncoder().encode("*1\r\n$4\r\nPI"));
- * const b = d.feed(new TextEncoder().encode("NG\r\nECHO hi\r\n"));
- * console.assert(a.commands.length === 0);
- * console.assert(b.commands.length === 2);
+ * d.push(new TextEncoder().encode("*1\r\n$4\r\nPI"));
+ * console.assert(d.next() === undefined);
+ * d.push(new TextEncoder().encode("NG\r\nECHO hi\r\n"));
+ * console.assert(d.next()![0] === "PING");
+ * console.assert(d.next()![1] === "hi");
+ * console.assert(d.next() === undefined && d.error === undefined);
  * ```
  */
 export class RespDecoder {
   #limits: DecoderLimits;
-  /** Unparsed bytes carried to the next chunk. */
-  #acc = new Uint8Array(0);
-  #accLen = 0;
-  /** How far into the carried bytes a line end was already searched for. */
+  /** The input being parsed: a pushed chunk, or a view of `#acc`. */
+  #data: Uint8Array;
+  /** Parse position in `#data`. */
+  #pos = 0;
+  /** The decoder's own buffer for bytes carried to the next push. */
+  #acc: Uint8Array;
+  /** How far past `#pos` a line end was already searched for. */
   #scanned = 0;
+  /**
+   * A NUL byte precedes the line end. Redis looks for line ends with
+   * `strchr`, which stops at NUL, so such a line never completes: it waits
+   * until the 64 KiB limit fails it. Cleared when the position moves.
+   */
+  #stuck = false;
   /** Arguments still expected by the current multibulk (0: between commands). */
   #argsLeft = 0;
   #args: string[] = [];
@@ -121,151 +145,185 @@ export class RespDecoder {
   /** Parts of a long incomplete bulk (including its CRLF once complete). */
   #parts: Uint8Array[] | null = null;
   #partsLen = 0;
-  #failed = false;
+  /** A command completed by `push()` (the end of a long bulk), not yet taken. */
+  #ready: string[] | null = null;
+  #error: string | undefined;
 
   /**
    * @param limits limits and the client's authentication state
    */
   constructor(limits: DecoderLimits = DEFAULT_LIMITS) {
     this.#limits = limits;
+    this.#acc = new Uint8Array(0);
+    this.#data = this.#acc;
   }
 
-  /** Bytes held for the next chunk (for memory accounting). */
+  /** Bytes held for commands not yet complete (CLIENT LIST qbuf). */
   get buffered(): number {
-    return this.#accLen + this.#partsLen;
+    return this.#data.length - this.#pos + this.#partsLen;
   }
 
   /**
-   * Decodes one chunk.
+   * The protocol error (`ERR Protocol error: ...`) that stopped decoding, if
+   * any. Once set, the decoder ignores further input.
+   */
+  get error(): string | undefined {
+    return this.#error;
+  }
+
+  /**
+   * Adds received bytes.
+   *
+   * @param chunk the bytes; read until `next()` returns `undefined`
+   */
+  push(chunk: Uint8Array): void {
+    if (this.#error !== undefined || chunk.length === 0) return;
+    if (this.#parts !== null) {
+      const used = this.#fillParts(chunk);
+      if (used === chunk.length) return;
+      chunk = chunk.subarray(used);
+    }
+    if (this.#pos === this.#data.length) {
+      this.#data = chunk;
+      this.#pos = 0;
+      return;
+    }
+    this.#carry();
+    const rest = this.#data.length;
+    const need = rest + chunk.length;
+    if (need > this.#acc.length) {
+      const next = new Uint8Array(Math.max(need, this.#acc.length * 2, 256));
+      next.set(this.#data);
+      this.#acc = next;
+    }
+    this.#acc.set(chunk, rest);
+    this.#data = this.#acc.subarray(0, need);
+  }
+
+  /**
+   * Decodes the next complete command.
+   *
+   * @returns its argument vector, or `undefined` when more input is needed
+   *   or a protocol error occurred (see `error`)
+   */
+  next(): string[] | undefined {
+    if (this.#ready !== null) {
+      const ready = this.#ready;
+      this.#ready = null;
+      return ready;
+    }
+    if (this.#error !== undefined || this.#parts !== null) return undefined;
+    const data = this.#data;
+    const len = data.length;
+    let pos = this.#pos;
+    outer: while (pos < len) {
+      if (this.#argsLeft === 0) {
+        if (data[pos] !== 42) { // not '*': an inline request
+          const lf = this.#scan(data, pos, LF);
+          if (lf === -1) {
+            if (len - pos > INLINE_MAX_SIZE) return this.#fail(P.tooBigInline);
+            break;
+          }
+          const end = lf > pos && data[lf - 1] === CR ? lf - 1 : lf;
+          const args = splitInline(data, pos, end);
+          if (args === null) return this.#fail(P.unbalancedQuotes);
+          pos = this.#moveTo(lf + 1);
+          if (args.length > 0) return args;
+          continue;
+        }
+        const cr = this.#scan(data, pos, CR);
+        if (cr === -1) {
+          if (len - pos > INLINE_MAX_SIZE) return this.#fail(P.tooBigMultibulk);
+          break;
+        }
+        if (cr + 1 >= len) break; // the LF is not here yet
+        const n = parseLength(data, pos + 1, cr);
+        if (n === null || n > INT_MAX) return this.#fail(P.invalidMultibulk);
+        if (n > UNAUTH_MAX_MULTIBULK && !this.#limits.authenticated()) {
+          return this.#fail(P.unauthMultibulk);
+        }
+        pos = this.#moveTo(cr + 2);
+        if (n <= 0) continue;
+        this.#argsLeft = n;
+      }
+      while (this.#argsLeft > 0) {
+        if (this.#bulkLen === -1) {
+          const cr = this.#scan(data, pos, CR);
+          if (cr === -1) {
+            if (len - pos > INLINE_MAX_SIZE) return this.#fail(P.tooBigBulkCount);
+            break outer;
+          }
+          if (cr + 1 >= len) break outer;
+          const first = data[pos]!;
+          if (first !== 36) { // '$'
+            // Redis turns CR and LF in error texts into spaces.
+            const got = first === CR || first === LF ? " " : String.fromCharCode(first);
+            return this.#fail(P.expectedDollar(got));
+          }
+          const n = parseLength(data, pos + 1, cr);
+          if (n === null || n < 0 || n > this.#limits.maxBulkLen()) {
+            return this.#fail(P.invalidBulk);
+          }
+          if (n > UNAUTH_MAX_BULK && !this.#limits.authenticated()) {
+            return this.#fail(P.unauthBulk);
+          }
+          pos = this.#moveTo(cr + 2);
+          this.#bulkLen = n;
+        }
+        const n = this.#bulkLen;
+        if (len - pos >= n + 2) {
+          // Like Redis, the two bytes after the data are skipped unchecked.
+          this.#args.push(bytesToBinary(data, pos, pos + n));
+          pos = this.#moveTo(pos + n + 2);
+          this.#bulkLen = -1;
+          this.#argsLeft--;
+          continue;
+        }
+        if (n >= PARTS_THRESHOLD && pos < len) {
+          this.#parts = [];
+          this.#partsLen = 0;
+          this.#fillParts(data.subarray(pos));
+          pos = this.#moveTo(len);
+        }
+        break outer;
+      }
+      const args = this.#args;
+      this.#args = [];
+      return args;
+    }
+    this.#pos = pos;
+    this.#carry();
+    return undefined;
+  }
+
+  /**
+   * Pushes a chunk and takes every command it completes.
    *
    * @param chunk the bytes received
    * @returns the commands completed by this chunk, and a protocol error if any
    */
   feed(chunk: Uint8Array): DecodedBatch {
+    this.push(chunk);
     const commands: string[][] = [];
-    if (this.#failed) return { commands };
-    if (this.#parts !== null) {
-      const used = this.#fillParts(chunk);
-      if (this.#parts !== null) return { commands };
-      if (this.#argsLeft === 0) this.#complete(commands);
-      chunk = chunk.subarray(used);
-    }
-    let data: Uint8Array;
-    if (this.#accLen === 0) {
-      data = chunk;
-    } else {
-      this.#append(chunk);
-      data = this.#acc.subarray(0, this.#accLen);
-    }
-    const error = this.#parse(data, commands);
-    if (error !== undefined) {
-      this.#failed = true;
-      this.#accLen = 0;
-      this.#acc = new Uint8Array(0);
-      return { commands, error: Errors.protocol(error) };
-    }
-    return { commands };
+    for (let argv = this.next(); argv !== undefined; argv = this.next()) commands.push(argv);
+    return this.#error === undefined ? { commands } : { commands, error: this.#error };
   }
 
-  /** Parses `data` from the start; keeps what is left. Returns an error detail. */
-  #parse(data: Uint8Array, commands: string[][]): string | undefined {
-    const len = data.length;
-    let pos = 0;
-    let error: string | undefined;
-    outer: while (pos < len) {
-      if (this.#argsLeft === 0) {
-        if (data[pos] === 42) { // '*'
-          const cr = this.#findByte(data, pos, 13);
-          if (cr === -1) {
-            if (len - pos > INLINE_MAX_SIZE) error = "too big mbulk count string";
-            break;
-          }
-          if (cr + 1 >= len) break;
-          const n = parseLength(data, pos + 1, cr);
-          if (n === null || n > INT_MAX) {
-            error = "invalid multibulk length";
-            break;
-          }
-          if (n > UNAUTH_MAX_MULTIBULK && !this.#limits.authenticated()) {
-            error = "unauthenticated multibulk length";
-            break;
-          }
-          pos = cr + 2;
-          this.#scanned = 0;
-          if (n <= 0) continue;
-          this.#argsLeft = n;
-          this.#args = [];
-        } else {
-          const lf = this.#findByte(data, pos, 10);
-          if (lf === -1) {
-            if (len - pos > INLINE_MAX_SIZE) error = "too big inline request";
-            break;
-          }
-          const end = lf > pos && data[lf - 1] === 13 ? lf - 1 : lf;
-          const args = splitInline(data, pos, end);
-          if (args === null) {
-            error = "unbalanced quotes in request";
-            break;
-          }
-          pos = lf + 1;
-          this.#scanned = 0;
-          if (args.length > 0) commands.push(args);
-          continue;
-        }
-      }
-      while (this.#argsLeft > 0) {
-        if (this.#bulkLen === -1) {
-          const cr = this.#findByte(data, pos, 13);
-          if (cr === -1) {
-            if (len - pos > INLINE_MAX_SIZE) error = "too big bulk count string";
-            break outer;
-          }
-          if (cr + 1 >= len) break outer;
-          if (data[pos] !== 36) { // '$'
-            error = `expected '$', got '${String.fromCharCode(data[pos]!)}'`;
-            break outer;
-          }
-          const n = parseLength(data, pos + 1, cr);
-          if (n === null || n < 0 || n > this.#limits.maxBulkLen()) {
-            error = "invalid bulk length";
-            break outer;
-          }
-          if (n > UNAUTH_MAX_BULK && !this.#limits.authenticated()) {
-            error = "unauthenticated bulk length";
-            break outer;
-          }
-          pos = cr + 2;
-          this.#scanned = 0;
-          this.#bulkLen = n;
-        }
-        const n = this.#bulkLen;
-        if (len - pos >= n + 2) {
-          this.#args.push(bytesToBinary(data, pos, pos + n));
-          pos += n + 2;
-          this.#bulkLen = -1;
-          this.#argsLeft--;
-          continue;
-        }
-        if (n >= PARTS_THRESHOLD) {
-          this.#parts = [];
-          this.#partsLen = 0;
-          this.#fillParts(data.subarray(pos));
-          pos = len;
-        }
-        break outer;
-      }
-      this.#complete(commands);
-    }
-    this.#keep(data, pos);
-    return error;
+  /** Moves the parse position, resetting the line-end search. */
+  #moveTo(pos: number): number {
+    this.#pos = pos;
+    this.#scanned = 0;
+    this.#stuck = false;
+    return pos;
   }
 
-  /** Moves a finished multibulk to the output. */
-  #complete(commands: string[][]): void {
-    if (this.#argsLeft === 0 && this.#args.length > 0) {
-      commands.push(this.#args);
-      this.#args = [];
-    }
+  #fail(detail: string): undefined {
+    this.#error = Errors.protocol(detail);
+    this.#acc = new Uint8Array(0);
+    this.#data = this.#acc;
+    this.#pos = 0;
+    this.#args = [];
+    return undefined;
   }
 
   /** Adds bytes to a long bulk; returns how many of `chunk` it used. */
@@ -288,85 +346,121 @@ export class RespDecoder {
       this.#partsLen = 0;
       this.#bulkLen = -1;
       this.#argsLeft--;
+      if (this.#argsLeft === 0) {
+        this.#ready = this.#args;
+        this.#args = [];
+      }
     }
     return take;
   }
 
-  /** Finds a byte from `pos`, skipping what an earlier call already searched. */
-  #findByte(data: Uint8Array, pos: number, byte: number): number {
-    const from = pos + this.#scanned;
-    const at = data.indexOf(byte, from);
-    if (at === -1) this.#scanned = data.length - pos;
-    return at;
+  /**
+   * Finds `target` from `pos` as Redis's strchr would: a NUL byte first
+   * means not found. Resumes where an earlier search of this line stopped.
+   */
+  #scan(data: Uint8Array, pos: number, target: number): number {
+    if (this.#stuck) return -1;
+    const len = data.length;
+    for (let i = pos + this.#scanned; i < len; i++) {
+      const c = data[i];
+      if (c === target) return i;
+      if (c === 0) {
+        this.#stuck = true;
+        return -1;
+      }
+    }
+    this.#scanned = len - pos;
+    return -1;
   }
 
-  #keep(data: Uint8Array, pos: number): void {
-    const rest = data.length - pos;
-    if (rest === 0) {
-      this.#accLen = 0;
-      if (this.#acc.length > INLINE_MAX_SIZE * 4) this.#acc = new Uint8Array(0);
-      return;
-    }
-    if (data.buffer === this.#acc.buffer) {
-      this.#acc.copyWithin(0, pos, pos + rest);
-      this.#accLen = rest;
+  /** Moves unparsed bytes into the decoder's own buffer, at its start. */
+  #carry(): void {
+    const rest = this.#data.length - this.#pos;
+    if (this.#data.buffer === this.#acc.buffer) {
+      if (this.#pos > 0) {
+        this.#acc.copyWithin(0, this.#pos, this.#data.length);
+      }
     } else {
-      this.#accLen = 0;
-      this.#append(data.subarray(pos));
+      if (rest > this.#acc.length || this.#acc.length > INLINE_MAX_SIZE * 4) {
+        this.#acc = new Uint8Array(Math.max(rest, 256));
+      }
+      this.#acc.set(this.#data.subarray(this.#pos));
     }
-  }
-
-  #append(bytes: Uint8Array): void {
-    const need = this.#accLen + bytes.length;
-    if (need > this.#acc.length) {
-      const next = new Uint8Array(Math.max(need, this.#acc.length * 2, 256));
-      next.set(this.#acc.subarray(0, this.#accLen));
-      this.#acc = next;
-    }
-    this.#acc.set(bytes, this.#accLen);
-    this.#accLen = need;
+    this.#data = this.#acc.subarray(0, rest);
+    this.#pos = 0;
   }
 }
 
 /**
  * Parses the decimal number of a `*` or `$` header as Redis's string2ll
- * does. Returns null when it is not a valid 64-bit integer.
+ * does. Returns null when it is not a valid 64-bit integer; values past
+ * 2^53 come back inexact but on the right side of every limit.
  */
 function parseLength(data: Uint8Array, start: number, end: number): number | null {
-  if (start >= end || end - start > 20) return null;
+  const len = end - start;
+  if (len === 1 && data[start] === 48) return 0;
+  if (len === 0 || len > 20) return null;
   let i = start;
   let negative = false;
-  if (data[i] === 45) {
+  if (data[i] === 45) { // '-'
     negative = true;
     i++;
-    if (i === end) return null;
   }
-  if (data[i] === 48) return end - i === 1 && !negative ? 0 : null;
+  const first = data[i];
+  if (first === undefined || i === end || first < 49 || first > 57) return null;
+  const digits = end - i;
+  if (digits > 19) return null;
   let v = 0;
   for (; i < end; i++) {
     const c = data[i]! - 48;
     if (c < 0 || c > 9) return null;
     v = v * 10 + c;
   }
-  if (v > Number.MAX_SAFE_INTEGER) return negative ? -INT_MAX : INT_MAX + 1;
+  if (digits === 19) {
+    // Compare with 9223372036854775807 (or ...808 when negative) exactly.
+    const limit = negative ? "9223372036854775808" : "9223372036854775807";
+    for (let k = 0; k < 19; k++) {
+      const d = data[end - 19 + k]!;
+      const l = limit.charCodeAt(k);
+      if (d < l) break;
+      if (d > l) return null;
+    }
+  }
   return negative ? -v : v;
 }
 
+/** Where sdssplitargs ends an unquoted argument: space, \n, \r, \t (and NUL). */
+function endsToken(c: number): boolean {
+  return c === 32 || c === LF || c === CR || c === 9 || c === 0;
+}
+
+/** C's isspace: the separators skipped between arguments. */
 function isSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13);
 }
 
-function hexValue(c: number): number {
+function hexValue(c: number | undefined): number {
+  if (c === undefined) return -1;
   if (c >= 48 && c <= 57) return c - 48;
   if (c >= 97 && c <= 102) return c - 87;
   if (c >= 65 && c <= 70) return c - 55;
   return -1;
 }
 
+const ESCAPES: Record<number, string> = {
+  110: "\n",
+  114: "\r",
+  116: "\t",
+  98: "\b",
+  97: "\x07",
+};
+
 /**
- * Splits an inline request line as Redis's sdssplitargs does: spaces
- * separate arguments, "double quotes" take \n \r \t \b \a \xHH escapes,
- * 'single quotes' take \'. Returns null for unbalanced quotes.
+ * Splits an inline request line as Redis's sdssplitargs does: whitespace
+ * separates arguments, "double quotes" take \n \r \t \b \a \xHH escapes (any
+ * other escaped char stands for itself), 'single quotes' take \'. A closing
+ * quote must be followed by whitespace or the end. Returns null for
+ * unbalanced quotes.
  */
 function splitInline(data: Uint8Array, start: number, end: number): string[] | null {
   const args: string[] = [];
@@ -374,65 +468,88 @@ function splitInline(data: Uint8Array, start: number, end: number): string[] | n
   for (;;) {
     while (p < end && isSpace(data[p]!)) p++;
     if (p >= end) return args;
-    let inDouble = false;
-    let inSingle = false;
     let current = "";
     for (;;) {
-      if (inDouble) {
-        if (p >= end) return null;
-        const c = data[p]!;
-        if (
-          c === 92 && p + 3 < end && data[p + 1] === 120 &&
-          hexValue(data[p + 2]!) >= 0 && hexValue(data[p + 3]!) >= 0
-        ) {
-          current += String.fromCharCode(
-            hexValue(data[p + 2]!) * 16 + hexValue(data[p + 3]!),
-          );
-          p += 3;
-        } else if (c === 92 && p + 1 < end) {
-          p++;
-          const e = data[p]!;
-          current += e === 110
-            ? "\n"
-            : e === 114
-            ? "\r"
-            : e === 116
-            ? "\t"
-            : e === 98
-            ? "\b"
-            : e === 97
-            ? "\x07"
-            : String.fromCharCode(e);
-        } else if (c === 34) {
-          if (p + 1 < end && !isSpace(data[p + 1]!)) return null;
-          inDouble = false;
-          p++;
-          break;
-        } else current += String.fromCharCode(c);
-      } else if (inSingle) {
-        if (p >= end) return null;
-        const c = data[p]!;
-        if (c === 92 && p + 1 < end && data[p + 1] === 39) {
-          p++;
-          current += "'";
-        } else if (c === 39) {
-          if (p + 1 < end && !isSpace(data[p + 1]!)) return null;
-          inSingle = false;
-          p++;
-          break;
-        } else current += String.fromCharCode(c);
-      } else {
-        if (p >= end) break;
-        const c = data[p]!;
-        if (isSpace(c)) break;
-        if (c === 34) inDouble = true;
-        else if (c === 39) inSingle = true;
-        else current += String.fromCharCode(c);
+      // A run of plain characters is sliced in one go.
+      let q = p;
+      while (q < end) {
+        const c = data[q]!;
+        if (endsToken(c) || c === 34 || c === 39) break;
+        q++;
       }
-      p++;
+      if (q > p) current += bytesToBinary(data, p, q);
+      p = q;
+      if (p >= end || endsToken(data[p]!)) break;
+      const quote = data[p++]!;
+      if (quote === 34) { // "
+        for (;;) {
+          if (p >= end) return null;
+          const c = data[p]!;
+          if (c === 92 && data[p + 1] === 120 && p + 3 < end) { // \x
+            const hi = hexValue(data[p + 2]);
+            const lo = hexValue(data[p + 3]);
+            if (hi >= 0 && lo >= 0) {
+              current += String.fromCharCode(hi * 16 + lo);
+              p += 4;
+              continue;
+            }
+          }
+          if (c === 92 && p + 1 < end) {
+            const e = data[p + 1]!;
+            current += ESCAPES[e] ?? String.fromCharCode(e);
+            p += 2;
+          } else if (c === 34) {
+            p++;
+            if (p < end && !isSpace(data[p]!)) return null;
+            break;
+          } else {
+            let q = p + 1;
+            while (q < end && data[q] !== 92 && data[q] !== 34) q++;
+            current += bytesToBinary(data, p, q);
+            p = q;
+          }
+        }
+      } else { // '
+        for (;;) {
+          if (p >= end) return null;
+          const c = data[p]!;
+          if (c === 92 && p + 1 < end && data[p + 1] === 39) {
+            current += "'";
+            p += 2;
+          } else if (c === 39) {
+            p++;
+            if (p < end && !isSpace(data[p]!)) return null;
+            break;
+          } else {
+            let q = p + 1;
+            while (q < end && data[q] !== 92 && data[q] !== 39) q++;
+            current += bytesToBinary(data, p, q);
+            p = q;
+          }
+        }
+      }
+      // After a closing quote the argument ends (whitespace or the line end follows).
+      break;
     }
     args.push(current);
   }
+}
+
+/**
+ * Splits a line as Redis's sdssplitargs does (inline requests, redis.conf
+ * lines). Returns null for unbalanced quotes.
+ *
+ * @param line a binary string (one char per byte)
+ * @returns the arguments, or null
+ * @example
+ * ```ts
+ * import { splitArgs } from "./decoder.ts";
+ * console.assert(splitArgs(`set "a b" 'c'`)!.join("|") === "set|a b|c");
+ * console.assert(splitArgs(`"unbalanced`) === null);
+ * ```
+ */
+export function splitArgs(line: string): string[] | null {
+  return splitInline(binaryToBytes(line), 0, line.length);
 }
 
 /**
@@ -454,13 +571,68 @@ export class RespDecoderStream extends TransformStream<Uint8Array, DecodedBatch>
    */
   constructor(limits: DecoderLimits = DEFAULT_LIMITS) {
     const decoder = new RespDecoder(limits);
+    let failed = false;
     super({
       transform(chunk, controller) {
+        if (failed) return;
         const batch = decoder.feed(chunk);
+        if (batch.error !== undefined) failed = true;
         if (batch.commands.length > 0 || batch.error !== undefined) {
           controller.enqueue(batch);
         }
       },
     });
+  }
+}
+
+/**
+ * The commands of one received chunk, decoded lazily: each `next()` decodes
+ * one command, so limits that depend on the client's state (the
+ * unauthenticated request limits) see the effect of an AUTH that ran just
+ * before, as in Redis.
+ */
+export interface CommandCursor {
+  /** The next complete command, or `undefined` when the chunk is used up. */
+  next(): string[] | undefined;
+  /** The protocol error that stopped decoding, if any. */
+  readonly error: string | undefined;
+  /** Bytes held for commands not yet complete. */
+  readonly buffered: number;
+}
+
+/**
+ * The connection's decoder stage: a `TransformStream` from received bytes to
+ * one {@linkcode CommandCursor} per chunk. Its readable side has a high-water
+ * mark of 0, so the next chunk is decoded only once the consumer asks for it,
+ * after it has run every command of the previous one.
+ *
+ * @example Reading commands one at a time
+ * ```ts
+ * import { RespCommandStream } from "./decoder.ts";
+ * const cursors = ReadableStream.from([new TextEncoder().encode("PING\r\nECHO a\r\n")])
+ *   .pipeThrough(new RespCommandStream());
+ * for await (const cursor of cursors) {
+ *   console.assert(cursor.next()?.[0] === "PING");
+ *   console.assert(cursor.next()?.[1] === "a");
+ *   console.assert(cursor.next() === undefined);
+ * }
+ * ```
+ */
+export class RespCommandStream extends TransformStream<Uint8Array, CommandCursor> {
+  /**
+   * @param limits limits and the client's authentication state
+   */
+  constructor(limits: DecoderLimits = DEFAULT_LIMITS) {
+    const decoder = new RespDecoder(limits);
+    super(
+      {
+        transform(chunk, controller) {
+          decoder.push(chunk);
+          controller.enqueue(decoder);
+        },
+      },
+      { highWaterMark: 1 },
+      { highWaterMark: 0 },
+    );
   }
 }

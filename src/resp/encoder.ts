@@ -12,7 +12,9 @@ const SHRINK_ABOVE = 1024 * 1024;
 
 /**
  * Formats a double the way C's `printf("%.17g")` does, which is what Redis
- * 7.0.15 sends for double replies.
+ * 7.0.15 sends for double replies: 17 significant digits rounded half to
+ * even on the exact binary value, trailing zeros dropped, exponent form
+ * below 1e-4 and from 1e17.
  *
  * @param d the number
  * @returns its text (`inf`, `-inf`, `nan` for the special values)
@@ -21,6 +23,7 @@ const SHRINK_ABOVE = 1024 * 1024;
  * import { formatDouble } from "./encoder.ts";
  * console.assert(formatDouble(1.1) === "1.1000000000000001");
  * console.assert(formatDouble(1e21) === "1e+21");
+ * console.assert(formatDouble(0.5) === "0.5");
  * ```
  */
 export function formatDouble(d: number): string {
@@ -28,24 +31,63 @@ export function formatDouble(d: number): string {
   if (d === Infinity) return "inf";
   if (d === -Infinity) return "-inf";
   if (d === 0) return Object.is(d, -0) ? "-0" : "0";
-  const exp = d.toExponential(16);
-  const e = exp.indexOf("e");
-  const x = Number(exp.slice(e + 1));
-  if (x < -4 || x >= 17) {
-    const mantissa = stripZeros(exp.slice(0, e));
-    const sign = x < 0 ? "-" : "+";
-    const digits = String(Math.abs(x));
-    return `${mantissa}e${sign}${digits.length < 2 ? "0" + digits : digits}`;
+  const sign = d < 0 ? "-" : "";
+  const x = Math.abs(d);
+  // toExponential rounds exact ties up, C rounds them to even: a tie shows
+  // as an 18th digit 5, and only then is the exact expansion needed.
+  const s17 = x.toExponential(16);
+  let digits = s17[0]! + s17.slice(2, 18);
+  let exp = Number(s17.slice(19));
+  if (x.toExponential(17)[18] === "5") [digits, exp] = exactDigits17(x);
+  let end = digits.length;
+  while (end > 1 && digits.charCodeAt(end - 1) === 48) end--;
+  digits = digits.slice(0, end);
+  if (exp < -4 || exp >= 17) {
+    const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    const e = String(Math.abs(exp));
+    return `${sign}${mantissa}e${exp < 0 ? "-" : "+"}${e.length < 2 ? "0" + e : e}`;
   }
-  return stripZeros(d.toFixed(16 - x));
+  if (exp < 0) return `${sign}0.${"0".repeat(-exp - 1)}${digits}`;
+  if (digits.length <= exp + 1) return sign + digits + "0".repeat(exp + 1 - digits.length);
+  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
 }
 
-function stripZeros(s: string): string {
-  if (s.indexOf(".") === -1) return s;
-  let end = s.length;
-  while (s.charCodeAt(end - 1) === 48) end--;
-  if (s.charCodeAt(end - 1) === 46) end--;
-  return s.slice(0, end);
+/**
+ * The 17 significant digits of a positive finite double rounded half to
+ * even from its exact decimal expansion, with the decimal exponent of the
+ * first digit.
+ */
+function exactDigits17(x: number): [string, number] {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const hi = view.getUint32(0);
+  const biased = (hi >>> 20) & 0x7ff;
+  let mantissa = (BigInt(hi & 0xfffff) << 32n) | BigInt(view.getUint32(4));
+  let e2 = -1074;
+  if (biased !== 0) {
+    mantissa |= 1n << 52n;
+    e2 = biased - 1075;
+  }
+  // x = all × 10^-scale exactly.
+  const all = e2 >= 0
+    ? (mantissa << BigInt(e2)).toString()
+    : (mantissa * 5n ** BigInt(-e2)).toString();
+  const scale = e2 >= 0 ? 0 : -e2;
+  let exp = all.length - 1 - scale;
+  if (all.length <= 17) return [all.padEnd(17, "0"), exp];
+  let head = all.slice(0, 17);
+  const next = all.charCodeAt(17) - 48;
+  const rest = all.slice(18);
+  const beyond = /[1-9]/.test(rest);
+  const odd = (head.charCodeAt(16) - 48) % 2 === 1;
+  if (next > 5 || (next === 5 && (beyond || odd))) {
+    head = (BigInt(head) + 1n).toString();
+    if (head.length > 17) {
+      head = head.slice(0, 17);
+      exp++;
+    }
+  }
+  return [head, exp];
 }
 
 /**
@@ -91,11 +133,9 @@ export class ReplyEncoder {
       }
       return;
     }
-    // The bytes before n may still be in flight: never overwrite them in place.
-    const rest = this.#buf.slice(n, this.#pos);
-    this.#buf = new Uint8Array(Math.max(INITIAL_SIZE, rest.length * 2));
-    this.#buf.set(rest);
-    this.#pos = rest.length;
+    // Called once the write of the first n bytes finished: shift the rest down.
+    this.#buf.copyWithin(0, n, this.#pos);
+    this.#pos -= n;
   }
 
   /**

@@ -232,22 +232,36 @@ export class Database {
   }
 
   /**
-   * Every live key (expired keys met on the way are reclaimed).
+   * Every live key. Expired keys met on the way are reclaimed, or only
+   * skipped when `reclaim` is false (as Redis's KEYS leaves them).
    *
+   * @param reclaim remove the expired keys met
    * @returns the keys
    */
-  keys(): string[] {
+  keys(reclaim = true): string[] {
     const out: string[] = [];
     const now = this.#clock.now();
     for (const key of this.#data.keys()) {
       const at = this.#expires.get(key);
       if (at !== undefined && at <= now) {
-        this.#expireKey(key);
+        if (reclaim) this.#expireKey(key);
         continue;
       }
       out.push(key);
     }
     return out;
+  }
+
+  /**
+   * Whether a key's TTL has passed (it is still stored until a lookup or the
+   * active cycle reclaims it).
+   *
+   * @param key the key
+   * @returns true if the key has a TTL at or before now
+   */
+  isExpired(key: string): boolean {
+    const at = this.#expires.get(key);
+    return at !== undefined && at <= this.#clock.now();
   }
 
   /**
@@ -261,6 +275,29 @@ export class Database {
    * @returns the next cursor (0 when done) and the keys visited
    */
   scan(cursor: number, count: number): [number, string[]] {
+    const [next, keys] = this.scanKeys(cursor, count);
+    const now = this.#clock.now();
+    const live = keys.filter((key) => {
+      const at = this.#expires.get(key);
+      if (at !== undefined && at <= now) {
+        this.#expireKey(key);
+        return false;
+      }
+      return true;
+    });
+    return [next, live];
+  }
+
+  /**
+   * One SCAN step without expiry: the keys visited from `cursor` on, expired
+   * ones included, for callers that filter them in Redis's order (pattern,
+   * then type, then expiry).
+   *
+   * @param cursor 0 to start, else a cursor a previous call returned
+   * @param count how many keys to visit
+   * @returns the next cursor (0 when done) and the keys visited
+   */
+  scanKeys(cursor: number, count: number): [number, string[]] {
     let state = cursor === 0
       ? { iter: this.#data.entries(), pending: undefined }
       : this.#scans.get(cursor);
@@ -284,23 +321,14 @@ export class Database {
       }
       keys.push(item[0]);
     }
-    const now = this.#clock.now();
-    const live = keys.filter((key) => {
-      const at = this.#expires.get(key);
-      if (at !== undefined && at <= now) {
-        this.#expireKey(key);
-        return false;
-      }
-      return true;
-    });
-    if (next === undefined) return [0, live];
+    if (next === undefined) return [0, keys];
     const nextCursor = next[1].seq;
     state.pending = next;
     this.#scans.set(nextCursor, state);
     if (this.#scans.size > SCAN_CACHE) {
       this.#scans.delete(this.#scans.keys().next().value!);
     }
-    return [nextCursor, live];
+    return [nextCursor, keys];
   }
 
   /** Positions a fresh iterator at the first key whose sequence is >= cursor. */
@@ -398,6 +426,28 @@ export class Database {
       if (sampled === 0 || expired * 10 <= sampled) return reclaimed;
       if ((loops & 15) === 15 && timer() > deadline) return reclaimed;
     }
+  }
+
+  /**
+   * The average remaining TTL of keys with one, in ms, estimated from a
+   * bounded sample (INFO keyspace `avg_ttl`, which Redis estimates too).
+   *
+   * @param sample how many live keys with a TTL to average at most
+   * @returns the average in ms, 0 without such keys
+   */
+  averageTtl(sample = 128): number {
+    const now = this.#clock.now();
+    let sum = 0;
+    let n = 0;
+    let visited = 0;
+    for (const at of this.#expires.values()) {
+      if (at > now) {
+        sum += at - now;
+        n++;
+      }
+      if (n >= sample || ++visited >= sample * 4) break;
+    }
+    return n === 0 ? 0 : Math.floor(sum / n);
   }
 
   #expireKey(key: string): void {

@@ -37,4 +37,6 @@ export interface CompatCase {
   readonly steps: readonly Step[];
   /** Why this case is skipped, if it is. */
   readonly skip?: string;
+  /** Commands the case needs beyond its group's: it is skipped, saying so, until they exist. */
+  readonly requires?: readonly string[];
 }

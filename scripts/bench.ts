@@ -1,0 +1,425 @@
+/**
+ * `deno task bench`: resplite side by side with a real redis-server, both
+ * driven by redis-benchmark, interleaved (A, B, A, B, ...), reported as
+ * medians and ratios. Writes `bench/results.md`.
+ *
+ * ```sh
+ * deno task bench            # full run
+ * deno task bench --quick    # fewer requests, for a smoke run
+ * ```
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+
+const { values: opts } = parseArgs({
+  args: Deno.args,
+  options: {
+    quick: { type: "boolean", default: false },
+    reps: { type: "string", default: "3" },
+    out: { type: "string", default: "bench/results.md" },
+  },
+});
+const REPS = Math.max(3, Number(opts.reps));
+const QUICK = opts.quick;
+const ROOT = new URL("..", import.meta.url).pathname;
+
+interface Target {
+  name: string;
+  pid: number;
+  port: number;
+  child: Deno.ChildProcess;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+async function has(cmd: string): Promise<boolean> {
+  try {
+    const out = await new Deno.Command(cmd, { args: ["--version"], stdout: "null", stderr: "null" })
+      .output();
+    return out.success;
+  } catch {
+    return false;
+  }
+}
+
+async function ping(port: number): Promise<boolean> {
+  try {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    try {
+      await conn.write(new TextEncoder().encode("PING\r\n"));
+      const buf = new Uint8Array(16);
+      const n = await conn.read(buf);
+      return n !== null && new TextDecoder().decode(buf.subarray(0, n)) === "+PONG\r\n";
+    } finally {
+      conn.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+async function waitReady(port: number): Promise<void> {
+  for (let i = 0; i < 2000; i++) {
+    if (await ping(port)) return;
+    await sleep(2);
+  }
+  throw new Error(`server on ${port} did not answer`);
+}
+
+async function startResplite(): Promise<Target> {
+  const port = freePort();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}main.ts`, "--port", String(port)],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  await waitReady(port);
+  return { name: "resplite", pid: child.pid, port, child };
+}
+
+async function startRedis(): Promise<Target> {
+  const port = freePort();
+  const dir = await Deno.makeTempDir();
+  const child = new Deno.Command("redis-server", {
+    args: [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--dir",
+      dir,
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  await waitReady(port);
+  return { name: "redis", pid: child.pid, port, child };
+}
+
+async function stop(t: Target): Promise<void> {
+  try {
+    t.child.kill("SIGKILL");
+  } catch {
+    // gone
+  }
+  await t.child.status;
+}
+
+/** utime + stime of every thread of a process, in seconds. */
+function cpuSeconds(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // fields[0] is state (field 3); utime is field 14, stime field 15.
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks / 100;
+}
+
+function memKb(pid: number, field: "VmRSS" | "VmHWM"): number {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
+  return m === null ? 0 : Number(m[1]);
+}
+
+async function cli(port: number, ...args: string[]): Promise<string> {
+  const out = await new Deno.Command("redis-cli", {
+    args: ["-p", String(port), ...args],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return new TextDecoder().decode(out.stdout).trim();
+}
+
+interface RunResult {
+  rps: Map<string, number>;
+  cpuPerReq: number;
+}
+
+async function benchmark(
+  t: Target,
+  args: string[],
+  requests: number,
+  tests: string[],
+): Promise<RunResult> {
+  const before = cpuSeconds(t.pid);
+  const out = await new Deno.Command("redis-benchmark", {
+    args: [
+      "-h",
+      "127.0.0.1",
+      "-p",
+      String(t.port),
+      "--csv",
+      "-n",
+      String(requests),
+      "-t",
+      tests.join(","),
+      ...args,
+    ],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const after = cpuSeconds(t.pid);
+  const rps = new Map<string, number>();
+  for (const line of new TextDecoder().decode(out.stdout).split("\n")) {
+    const m = /^"([^"]+)","([\d.]+)"/.exec(line);
+    if (m !== null) rps.set(m[1]!, Number(m[2]));
+  }
+  const total = requests * Math.max(1, rps.size);
+  return { rps, cpuPerReq: ((after - before) / total) * 1e6 };
+}
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const fmt = (n: number, d = 0) => Number.isFinite(n) ? n.toFixed(d) : "-";
+
+interface Config {
+  title: string;
+  args: string[];
+  requests: number;
+  tests: string[];
+}
+
+const CORE_TESTS = [
+  "set",
+  "get",
+  "incr",
+  "mset",
+  "lpush",
+  "rpop",
+  "sadd",
+  "hset",
+  "zadd",
+  "lrange_100",
+];
+
+async function supported(port: number, tests: string[]): Promise<string[]> {
+  const commandOf: Record<string, string> = { lrange_100: "lrange" };
+  const out: string[] = [];
+  for (const t of tests) {
+    const info = await cli(port, "COMMAND", "INFO", commandOf[t] ?? t);
+    if (info !== "" && !info.startsWith("ERR")) out.push(t);
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const lines: string[] = [];
+  const print = (s = "") => {
+    console.log(s);
+    lines.push(s);
+  };
+  const haveRedis = await has("redis-server");
+  if (!(await has("redis-benchmark"))) {
+    console.error("redis-benchmark is not installed (apt-get install -y redis-tools)");
+    Deno.exit(1);
+  }
+  const cpuModel = /model name\s*:\s*(.*)/.exec(Deno.readTextFileSync("/proc/cpuinfo"))?.[1] ??
+    "unknown";
+  print(`# resplite benchmark`);
+  print();
+  print(`- date: ${new Date().toISOString()}`);
+  print(
+    `- machine: ${Deno.build.os} ${Deno.build.arch}, ${navigator.hardwareConcurrency} cores, ${cpuModel}`,
+  );
+  print(
+    `- deno: ${Deno.version.deno}; redis-server: ${
+      haveRedis ? await redisVersion() : "not installed"
+    }`,
+  );
+  print(
+    `- command: \`deno task bench${
+      QUICK ? " --quick" : ""
+    }\`, ${REPS} interleaved repetitions, medians`,
+  );
+  if (!haveRedis) print(`- redis-server is not installed: resplite is reported alone`);
+  print();
+
+  const ours = await startResplite();
+  const theirs = haveRedis ? await startRedis() : undefined;
+  try {
+    const tests = await supported(ours.port, CORE_TESTS);
+    const skipped = CORE_TESTS.filter((t) => !tests.includes(t));
+    if (skipped.length > 0) print(`Skipped (not implemented yet): ${skipped.join(", ")}`);
+    print();
+    const n = QUICK ? 20000 : 100000;
+    const configs: Config[] = [
+      { title: "-c 50 -P 1", args: ["-c", "50", "-P", "1"], requests: n, tests },
+      { title: "-c 50 -P 16", args: ["-c", "50", "-P", "16"], requests: n * 5, tests },
+      { title: "-c 1 -P 1", args: ["-c", "1", "-P", "1"], requests: Math.floor(n / 4), tests },
+      {
+        title: "-c 50 -P 1 -d 1024",
+        args: ["-c", "50", "-P", "1", "-d", "1024"],
+        requests: n,
+        tests: ["set", "get"],
+      },
+      {
+        title: "-c 1000 -P 1",
+        args: ["-c", "1000", "-P", "1"],
+        requests: n,
+        tests: ["set", "get"],
+      },
+    ];
+    for (const config of configs) {
+      const ourRuns: RunResult[] = [];
+      const theirRuns: RunResult[] = [];
+      for (let rep = 0; rep < REPS; rep++) {
+        ourRuns.push(await benchmark(ours, config.args, config.requests, config.tests));
+        if (theirs !== undefined) {
+          theirRuns.push(await benchmark(theirs, config.args, config.requests, config.tests));
+        }
+      }
+      print(`## ${config.title} (${config.requests} requests per test)`);
+      print();
+      print("| test | resplite req/s | redis req/s | ratio (median of reps) |");
+      print("|---|---:|---:|---:|");
+      for (const test of ourRuns[0]!.rps.keys()) {
+        const a = ourRuns.map((r) => r.rps.get(test) ?? NaN);
+        const b = theirRuns.map((r) => r.rps.get(test) ?? NaN);
+        const ratios = a.map((x, i) => x / (b[i] ?? NaN));
+        print(`| ${test} | ${fmt(median(a))} | ${fmt(median(b))} | ${fmt(median(ratios), 2)} |`);
+      }
+      const ca = median(ourRuns.map((r) => r.cpuPerReq));
+      const cb = median(theirRuns.map((r) => r.cpuPerReq));
+      print();
+      print(
+        `Server CPU per request (utime+stime, all threads): resplite ${fmt(ca, 2)} µs, redis ${
+          fmt(cb, 2)
+        } µs, ratio ${fmt(ca / cb, 2)}`,
+      );
+      print();
+    }
+    await memory(print, ours, theirs);
+  } finally {
+    await stop(ours);
+    if (theirs !== undefined) await stop(theirs);
+  }
+  await startup(print, haveRedis);
+  await Deno.mkdir(`${ROOT}bench`, { recursive: true });
+  const outPath = opts.out.startsWith("/") ? opts.out : `${ROOT}${opts.out}`;
+  await Deno.writeTextFile(outPath, lines.join("\n") + "\n");
+  console.log(`\nwritten to ${outPath}`);
+}
+
+async function redisVersion(): Promise<string> {
+  const out = await new Deno.Command("redis-server", { args: ["--version"], stdout: "piped" })
+    .output();
+  return /v=(\S+)/.exec(new TextDecoder().decode(out.stdout))?.[1] ?? "?";
+}
+
+async function memory(
+  print: (s?: string) => void,
+  ours: Target,
+  theirs: Target | undefined,
+): Promise<void> {
+  const n = QUICK ? 200000 : 1000000;
+  print(`## Memory: \`redis-benchmark -t set -r ${n} -n ${n} -d 16 -P 32\``);
+  print();
+  print(
+    "| server | keys | RSS before | RSS after | bytes/key (RSS) | used_memory bytes/key | peak RSS |",
+  );
+  print("|---|---:|---:|---:|---:|---:|---:|");
+  const perKey: number[] = [];
+  for (const t of [ours, theirs]) {
+    if (t === undefined) continue;
+    await cli(t.port, "FLUSHALL");
+    await sleep(500);
+    const before = memKb(t.pid, "VmRSS") * 1024;
+    const usedBefore = Number(
+      /used_memory:(\d+)/.exec(await cli(t.port, "INFO", "memory"))?.[1] ?? NaN,
+    );
+    await new Deno.Command("redis-benchmark", {
+      args: [
+        "-p",
+        String(t.port),
+        "-t",
+        "set",
+        "-r",
+        String(n),
+        "-n",
+        String(n),
+        "-d",
+        "16",
+        "-P",
+        "32",
+        "-q",
+      ],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    await sleep(1000);
+    const keys = Number(await cli(t.port, "DBSIZE"));
+    const after = memKb(t.pid, "VmRSS") * 1024;
+    const used = Number(/used_memory:(\d+)/.exec(await cli(t.port, "INFO", "memory"))?.[1] ?? NaN);
+    const peak = memKb(t.pid, "VmHWM") * 1024;
+    const bpk = (after - before) / keys;
+    perKey.push(bpk);
+    print(
+      `| ${t.name} | ${keys} | ${fmt(before / 1048576, 1)} MiB | ${fmt(after / 1048576, 1)} MiB | ${
+        fmt(bpk)
+      } | ${fmt((used - usedBefore) / keys)} | ${fmt(peak / 1048576, 1)} MiB |`,
+    );
+  }
+  if (perKey.length === 2) {
+    print(`\nRSS per key ratio resplite / redis: ${fmt(perKey[0]! / perKey[1]!, 2)}`);
+  }
+  print();
+}
+
+async function timeToPong(cmd: string, args: string[]): Promise<number> {
+  const port = freePort();
+  const start = performance.now();
+  const child = new Deno.Command(cmd, {
+    args: [...args, "--port", String(port)],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  for (;;) {
+    if (await ping(port)) break;
+    if (performance.now() - start > 20000) break;
+  }
+  const ms = performance.now() - start;
+  child.kill("SIGKILL");
+  await child.status;
+  return ms;
+}
+
+async function startup(print: (s?: string) => void, haveRedis: boolean): Promise<void> {
+  const runs = 7;
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  await timeToPong(Deno.execPath(), ["run", "-A", `${ROOT}main.ts`]); // warm the cache
+  for (let i = 0; i < runs; i++) {
+    ours.push(await timeToPong(Deno.execPath(), ["run", "-A", `${ROOT}main.ts`]));
+    if (haveRedis) {
+      theirs.push(await timeToPong("redis-server", ["--save", "", "--appendonly", "no"]));
+    }
+  }
+  print(`## Start-up: process start to first PONG (median of ${runs})`);
+  print();
+  print(`| server | ms |`);
+  print(`|---|---:|`);
+  print(`| deno run -A main.ts | ${fmt(median(ours), 1)} |`);
+  if (haveRedis) print(`| redis-server | ${fmt(median(theirs), 1)} |`);
+  print();
+}
+
+if (import.meta.main) await main();
