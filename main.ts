@@ -357,7 +357,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   await server.closed;
   Deno.removeSignalListener("SIGINT", onInt);
   Deno.removeSignalListener("SIGTERM", onTerm);
-  server.engine.log("warning", "Redis is now ready to exit, bye bye...");
+  if (!server.engine.shutdownRequested) {
+    server.engine.log("warning", "Redis is now ready to exit, bye bye...");
+  }
   return 0;
 }
 

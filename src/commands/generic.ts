@@ -18,8 +18,9 @@
 
 import { Errors, ReplyError } from "../errors.ts";
 import { globMatch } from "../glob.ts";
+import { lookupReadEntry, NONOTIFY, NOTOUCH } from "./lookup.ts";
 import { array, bulk, bulks, integer, NIL, OK, type Reply, simple } from "../resp/reply.ts";
-import { type Database, type Entry, typeOf, type Value } from "../store/database.ts";
+import { type Database, typeOf, type Value } from "../store/database.ts";
 import {
   type Args,
   asciiLower,
@@ -495,10 +496,6 @@ export const GENERIC_COMMANDS: readonly CommandSpec[] = [
   },
 ];
 
-/** Read-lookup flags, as Redis's LOOKUP_NOTOUCH and LOOKUP_NONOTIFY. */
-const NOTOUCH = 1;
-const NONOTIFY = 2;
-
 const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
 const UINT64_MAX = 2n ** 64n - 1n;
@@ -527,23 +524,6 @@ const OBJECT_HELP: readonly Reply[] = [
   "HELP",
   "    Prints this help.",
 ].map(simple);
-
-/**
- * A read lookup as Redis's lookupKeyReadWithFlags: reclaims an expired key,
- * counts a keyspace hit or miss, touches the LRU time unless NOTOUCH and
- * publishes `keymiss` unless NONOTIFY.
- */
-function lookupRead(ctx: CommandContext, key: string, flags: number): Entry | undefined {
-  const entry = ctx.db.entry(key, (flags & NOTOUCH) === 0);
-  const stats = ctx.engine.stats;
-  if (entry !== undefined) {
-    stats.keyspaceHits++;
-  } else {
-    stats.keyspaceMisses++;
-    if ((flags & NONOTIFY) === 0) ctx.engine.notify(ctx.db, "m", "keymiss", key);
-  }
-  return entry;
-}
 
 /** The current time in whole milliseconds, as Redis's command time. */
 function nowMs(ctx: CommandContext): number {
@@ -588,7 +568,7 @@ function del(ctx: CommandContext, args: Args): Reply {
 function exists(ctx: CommandContext, args: Args): Reply {
   let found = 0;
   for (let i = 1; i < args.length; i++) {
-    if (lookupRead(ctx, args.get(i), NOTOUCH) !== undefined) found++;
+    if (lookupReadEntry(ctx, args.get(i), NOTOUCH) !== undefined) found++;
   }
   return integer(found);
 }
@@ -597,14 +577,14 @@ function exists(ctx: CommandContext, args: Args): Reply {
 function touch(ctx: CommandContext, args: Args): Reply {
   let found = 0;
   for (let i = 1; i < args.length; i++) {
-    if (lookupRead(ctx, args.get(i), 0) !== undefined) found++;
+    if (lookupReadEntry(ctx, args.get(i), 0) !== undefined) found++;
   }
   return integer(found);
 }
 
 /** TYPE key */
 function type(ctx: CommandContext, args: Args): Reply {
-  const entry = lookupRead(ctx, args.get(1), NOTOUCH);
+  const entry = lookupReadEntry(ctx, args.get(1), NOTOUCH);
   return simple(entry === undefined ? "none" : typeOf(entry.value));
 }
 
@@ -676,7 +656,7 @@ function scan(ctx: CommandContext, args: Args): Reply {
   for (const key of visited) {
     if (pattern !== undefined && !globMatch(pattern, key)) continue;
     if (typeName !== undefined) {
-      const entry = lookupRead(ctx, key, NOTOUCH);
+      const entry = lookupReadEntry(ctx, key, NOTOUCH);
       if ((entry === undefined ? "none" : typeOf(entry.value)) !== typeName) continue;
     }
     if (db.isExpired(key)) {
@@ -825,7 +805,7 @@ function pttl(ctx: CommandContext, args: Args): Reply {
 
 function ttlGeneric(ctx: CommandContext, args: Args, ms: boolean): Reply {
   const key = args.get(1);
-  if (lookupRead(ctx, key, NOTOUCH) === undefined) return integer(-2);
+  if (lookupReadEntry(ctx, key, NOTOUCH) === undefined) return integer(-2);
   const at = ctx.db.getExpire(key);
   if (at === undefined) return integer(-1);
   const left = Math.max(0, at - nowMs(ctx));
@@ -844,7 +824,7 @@ function pexpiretime(ctx: CommandContext, args: Args): Reply {
 
 function expiretimeGeneric(ctx: CommandContext, args: Args, ms: boolean): Reply {
   const key = args.get(1);
-  if (lookupRead(ctx, key, NOTOUCH) === undefined) return integer(-2);
+  if (lookupReadEntry(ctx, key, NOTOUCH) === undefined) return integer(-2);
   const at = ctx.db.getExpire(key);
   if (at === undefined) return integer(-1);
   // Seconds round half up, as Redis does.
@@ -885,7 +865,7 @@ function copy(ctx: CommandContext, args: Args): Reply {
     }
   }
   if (target === db && src === dst) throw new ReplyError(Errors.sameObject);
-  const entry = lookupRead(ctx, src, 0);
+  const entry = lookupReadEntry(ctx, src, 0);
   if (entry === undefined) return integer(0);
   const at = db.getExpire(src);
   if (target.entry(dst) !== undefined) {
@@ -944,7 +924,7 @@ export function encodingOf(value: Value): string {
 
 /** OBJECT ENCODING key */
 function objectEncoding(ctx: CommandContext, args: Args): Reply {
-  const entry = lookupRead(ctx, args.get(2), NOTOUCH | NONOTIFY);
+  const entry = lookupReadEntry(ctx, args.get(2), NOTOUCH | NONOTIFY);
   return entry === undefined ? NIL : bulk(encodingOf(entry.value));
 }
 
@@ -952,21 +932,21 @@ function objectEncoding(ctx: CommandContext, args: Args): Reply {
 function objectFreq(ctx: CommandContext, args: Args): Reply {
   // Only LRU is tracked (maxmemory-policy is noeviction), as Redis without
   // an LFU policy: a missing key is nil, an existing one an error.
-  const entry = lookupRead(ctx, args.get(2), NOTOUCH | NONOTIFY);
+  const entry = lookupReadEntry(ctx, args.get(2), NOTOUCH | NONOTIFY);
   if (entry === undefined) return NIL;
   throw new ReplyError(Errors.lfuNotSelected);
 }
 
 /** OBJECT IDLETIME key */
 function objectIdletime(ctx: CommandContext, args: Args): Reply {
-  const entry = lookupRead(ctx, args.get(2), NOTOUCH | NONOTIFY);
+  const entry = lookupReadEntry(ctx, args.get(2), NOTOUCH | NONOTIFY);
   if (entry === undefined) return NIL;
   return integer(Math.max(0, ctx.db.lruNow() - entry.lru));
 }
 
 /** OBJECT REFCOUNT key */
 function objectRefcount(ctx: CommandContext, args: Args): Reply {
-  const entry = lookupRead(ctx, args.get(2), NOTOUCH | NONOTIFY);
+  const entry = lookupReadEntry(ctx, args.get(2), NOTOUCH | NONOTIFY);
   if (entry === undefined) return NIL;
   const value = entry.value;
   if (typeof value === "string") {

@@ -15,24 +15,17 @@
 import { Errors, ReplyError } from "../errors.ts";
 import { array, bulk, bulks, integer, map, NIL, OK, type Reply } from "../resp/reply.ts";
 import { addLongDouble, formatLongDouble, LD_ZERO, parseLongDouble } from "../store/long_double.ts";
-import type { Value } from "../store/database.ts";
+import { asString, keyword, lookupRead, lookupWrite, oneKey } from "./lookup.ts";
 import {
   type Args,
-  asciiUpper,
   type CommandContext,
   type CommandFlag,
   type CommandSpec,
   type Handler,
   type KeySpec,
-  type KeySpecFlag,
   parseInt64,
   parseInteger,
 } from "./spec.ts";
-
-function oneKey(flags: readonly KeySpecFlag[], notes?: string): readonly KeySpec[] {
-  const spec: KeySpec = { flags, begin: { index: 1 }, find: { range: [0, 1, 0] } };
-  return [notes === undefined ? spec : { notes, ...spec }];
-}
 
 const RO_ACCESS = oneKey(["RO", "ACCESS"]);
 const RW_ACCESS_UPDATE = oneKey(["RW", "ACCESS", "UPDATE"]);
@@ -260,37 +253,14 @@ const ONE = integer(1);
 const ZERO = integer(0);
 const EMPTY = bulk("");
 
-/**
- * An option keyword as Redis compares it: case-insensitively, as a C string
- * (a NUL byte ends it).
- */
-function keyword(arg: string): string {
-  const nul = arg.indexOf("\0");
-  return asciiUpper(nul === -1 ? arg : arg.slice(0, nul));
-}
-
-/**
- * lookupKeyRead: the live value of a key, counting a keyspace hit or miss.
- */
-function lookupRead(ctx: CommandContext, key: string): Value | undefined {
-  const value = ctx.db.get(key);
-  if (value === undefined) ctx.engine.stats.keyspaceMisses++;
-  else ctx.engine.stats.keyspaceHits++;
-  return value;
-}
-
 /** A string key's value for a read command; WRONGTYPE for other types. */
 function readString(ctx: CommandContext, key: string): string | undefined {
-  const value = lookupRead(ctx, key);
-  if (value !== undefined && typeof value !== "string") throw new ReplyError(Errors.wrongType);
-  return value;
+  return asString(lookupRead(ctx, key));
 }
 
 /** A string key's value for a write command (no hit/miss statistics). */
 function writeString(ctx: CommandContext, key: string): string | undefined {
-  const value = ctx.db.get(key);
-  if (value !== undefined && typeof value !== "string") throw new ReplyError(Errors.wrongType);
-  return value;
+  return asString(lookupWrite(ctx, key));
 }
 
 /** Redis's checkStringLength: a string may not grow beyond proto-max-bulk-len. */

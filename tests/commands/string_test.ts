@@ -776,7 +776,7 @@ Deno.test("string writes publish Redis's keyspace events", async (t) => {
     [[["SETEX", "k", "10", "v"]], ["$:set:k", "g:expire:k"]],
     [[["PSETEX", "k", "10", "v"]], ["$:set:k", "g:expire:k"]],
     [[["GETSET", "k", "w"]], ["$:set:k"]],
-    [[["GETDEL", "k"], ["GETDEL", "k"]], ["g:del:k"]],
+    [[["GETDEL", "k"], ["GETDEL", "k"]], ["g:del:k", "m:keymiss:k"]],
     [[["MSET", "a", "1", "b", "2"]], ["$:set:a", "$:set:b"]],
     [[["MSETNX", "c", "1", "d", "2"], ["MSETNX", "c", "1"]], ["$:set:c", "$:set:d"]],
     [[["APPEND", "a", "x"], ["APPEND", "a", ""]], ["$:append:a", "$:append:a"]],

@@ -1,0 +1,157 @@
+/**
+ * Key lookups shared by every command group, as Redis's lookupKeyRead /
+ * lookupKeyWrite: lazy expiry, keyspace hit and miss statistics, `keymiss`
+ * notifications and WRONGTYPE checks. Also the small spec-table helpers the
+ * groups share.
+ *
+ * @module
+ */
+
+import { Errors, ReplyError } from "../errors.ts";
+import type { ContainerValue, Entry, RedisType, Value } from "../store/database.ts";
+import { asciiUpper, type CommandContext, type KeySpec, type KeySpecFlag } from "./spec.ts";
+
+/** Lookup flag: do not update the key's LRU time (OBJECT, TTL, ...). */
+export const NOTOUCH = 1;
+/** Lookup flag: do not publish a `keymiss` event. */
+export const NONOTIFY = 2;
+
+/**
+ * A read lookup (lookupKeyReadWithFlags): reclaims an expired key, counts a
+ * keyspace hit or miss, touches the LRU time unless NOTOUCH, and publishes
+ * `keymiss` on a miss unless NONOTIFY.
+ *
+ * @param ctx the calling client
+ * @param key the key
+ * @param flags NOTOUCH and/or NONOTIFY
+ * @returns the entry, or undefined
+ * @example
+ * ```ts
+ * import { Engine } from "../engine.ts";
+ * import { lookupReadEntry } from "./lookup.ts";
+ * const engine = new Engine();
+ * const client = engine.connect();
+ * console.assert(lookupReadEntry(client, "missing") === undefined);
+ * console.assert(engine.stats.keyspaceMisses === 1);
+ * engine.close();
+ * ```
+ */
+export function lookupReadEntry(ctx: CommandContext, key: string, flags = 0): Entry | undefined {
+  const entry = ctx.db.entry(key, (flags & NOTOUCH) === 0);
+  const engine = ctx.engine;
+  if (entry !== undefined) {
+    engine.stats.keyspaceHits++;
+  } else {
+    engine.stats.keyspaceMisses++;
+    if ((flags & NONOTIFY) === 0) engine.notify(ctx.db, "m", "keymiss", key);
+  }
+  return entry;
+}
+
+/**
+ * The value of a key for a read command (see {@linkcode lookupReadEntry}).
+ *
+ * @param ctx the calling client
+ * @param key the key
+ * @returns the value, or undefined
+ */
+export function lookupRead(ctx: CommandContext, key: string): Value | undefined {
+  return lookupReadEntry(ctx, key)?.value;
+}
+
+/**
+ * The value of a key for a write command (lookupKeyWrite: no statistics).
+ *
+ * @param ctx the calling client
+ * @param key the key
+ * @returns the value, or undefined
+ */
+export function lookupWrite(ctx: CommandContext, key: string): Value | undefined {
+  return ctx.db.get(key);
+}
+
+/**
+ * A read lookup that must find `type` (or nothing); WRONGTYPE otherwise.
+ *
+ * @param ctx the calling client
+ * @param key the key
+ * @param type the expected type
+ * @returns the value, or undefined when the key does not exist
+ */
+export function readTyped<T extends ContainerValue>(
+  ctx: CommandContext,
+  key: string,
+  type: Exclude<RedisType, "string">,
+): T | undefined {
+  return checkType<T>(lookupRead(ctx, key), type);
+}
+
+/**
+ * A write lookup that must find `type` (or nothing); WRONGTYPE otherwise.
+ *
+ * @param ctx the calling client
+ * @param key the key
+ * @param type the expected type
+ * @returns the value, or undefined when the key does not exist
+ */
+export function writeTyped<T extends ContainerValue>(
+  ctx: CommandContext,
+  key: string,
+  type: Exclude<RedisType, "string">,
+): T | undefined {
+  return checkType<T>(lookupWrite(ctx, key), type);
+}
+
+function checkType<T extends ContainerValue>(
+  value: Value | undefined,
+  type: Exclude<RedisType, "string">,
+): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === "string" || value.type !== type) throw new ReplyError(Errors.wrongType);
+  return value as T;
+}
+
+/**
+ * Throws WRONGTYPE unless the value is a string (or absent).
+ *
+ * @param value a looked-up value
+ * @returns the string, or undefined
+ */
+export function asString(value: Value | undefined): string | undefined {
+  if (value !== undefined && typeof value !== "string") throw new ReplyError(Errors.wrongType);
+  return value;
+}
+
+/**
+ * An option keyword as Redis compares it: case-insensitively, as a C string
+ * (a NUL byte ends it).
+ *
+ * @param arg the argument
+ * @returns the upper-case keyword
+ * @example
+ * ```ts
+ * import { keyword } from "./lookup.ts";
+ * console.assert(keyword("nx\0junk") === "NX");
+ * ```
+ */
+export function keyword(arg: string): string {
+  const nul = arg.indexOf("\0");
+  return asciiUpper(nul === -1 ? arg : arg.slice(0, nul));
+}
+
+/**
+ * A single key spec: the key at index 1, found by range.
+ *
+ * @param flags the key-spec flags
+ * @param notes the key spec's notes, if Redis gives any
+ * @returns the key specs array
+ * @example
+ * ```ts
+ * import { oneKey } from "./lookup.ts";
+ * console.assert(oneKey(["RO", "ACCESS"])[0]!.flags.length === 2);
+ * ```
+ */
+export function oneKey(flags: readonly KeySpecFlag[], notes?: string): readonly KeySpec[] {
+  const spec: KeySpec = { flags, begin: { index: 1 }, find: { range: [0, 1, 0] } };
+  return [notes === undefined ? spec : { notes, ...spec }];
+}
