@@ -102,6 +102,12 @@ export class Client {
   shardChannelCount = 0;
   /** Commands queued by MULTI, -1 outside a transaction (CLIENT LIST multi); MULTI/EXEC maintain it. */
   multiCount = -1;
+  /**
+   * True while EXEC runs the queued commands (and while anything else runs
+   * commands atomically): blocking commands then behave as their
+   * non-blocking forms, as in Redis.
+   */
+  inExec = false;
   /** Full name of the last command run (CLIENT LIST cmd). */
   lastCommand = "NULL";
   /** Set once the connection is to close after the current reply (QUIT). */

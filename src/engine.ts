@@ -12,6 +12,7 @@ import { Client, type ClientOptions } from "./client.ts";
 import { Config, type ParamSpec } from "./config.ts";
 import { Database } from "./store/database.ts";
 import { Random } from "./random.ts";
+import { ContainerCursors } from "./store/scan.ts";
 import { CommandTable } from "./commands/spec.ts";
 import { registerAll } from "./commands/mod.ts";
 import { Dispatcher } from "./dispatcher.ts";
@@ -214,6 +215,8 @@ export class Engine {
   readonly host: HostInfo;
   /** Connected clients by id. */
   readonly clients = new Map<number, Client>();
+  /** Live HSCAN / SSCAN / ZSCAN cursors. */
+  readonly cursors = new ContainerCursors();
   /** 40 hex chars identifying this run. */
   readonly runId: string;
   /** The replication id (INFO master_replid), 40 hex chars. */

@@ -9,6 +9,11 @@ import { CONNECTION_COMMANDS } from "./connection.ts";
 import { GENERIC_COMMANDS } from "./generic.ts";
 import { STRING_COMMANDS } from "./string.ts";
 import { SERVER_COMMANDS } from "./server.ts";
+import { LIST_COMMANDS } from "./list.ts";
+import { HASH_COMMANDS } from "./hash.ts";
+import { SET_COMMANDS } from "./set.ts";
+import { TRANSACTION_COMMANDS } from "./transaction.ts";
+import { PUBSUB_COMMANDS } from "./pubsub.ts";
 
 /**
  * Registers every command group.
@@ -28,4 +33,9 @@ export function registerAll(table: CommandTable): void {
   table.register(GENERIC_COMMANDS);
   table.register(STRING_COMMANDS);
   table.register(SERVER_COMMANDS);
+  table.register(LIST_COMMANDS);
+  table.register(HASH_COMMANDS);
+  table.register(SET_COMMANDS);
+  table.register(TRANSACTION_COMMANDS);
+  table.register(PUBSUB_COMMANDS);
 }
