@@ -254,7 +254,12 @@ export async function parseCommandLine(
     } catch (e) {
       throw fatalConfig(d, e instanceof ConfigError ? e.message : String(e));
     }
-    config[spec.name] = PATH_PARAMS.has(spec.name) ? binaryText(value) : value;
+    const previous = config[spec.name];
+    config[spec.name] = PATH_PARAMS.has(spec.name)
+      ? binaryText(value)
+      : spec.accumulates === true && previous !== undefined
+      ? `${previous} ${value}`
+      : value;
   }
   return file === undefined ? { config } : { config, file };
 }

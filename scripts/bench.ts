@@ -307,10 +307,20 @@ async function main(): Promise<void> {
       );
       print();
     }
-    await memory(print, ours, theirs);
   } finally {
     await stop(ours);
     if (theirs !== undefined) await stop(theirs);
+  }
+  {
+    // Fresh processes: a heap that already grew under the throughput runs hides the cost per key.
+    const ours = await startResplite();
+    const theirs = haveRedis ? await startRedis() : undefined;
+    try {
+      await memory(print, ours, theirs);
+    } finally {
+      await stop(ours);
+      if (theirs !== undefined) await stop(theirs);
+    }
   }
   await startup(print, haveRedis);
   await Deno.mkdir(`${ROOT}bench`, { recursive: true });
@@ -340,8 +350,7 @@ async function memory(
   const perKey: number[] = [];
   for (const t of [ours, theirs]) {
     if (t === undefined) continue;
-    await cli(t.port, "FLUSHALL");
-    await sleep(500);
+    await sleep(300);
     const before = memKb(t.pid, "VmRSS") * 1024;
     const usedBefore = Number(
       /used_memory:(\d+)/.exec(await cli(t.port, "INFO", "memory"))?.[1] ?? NaN,

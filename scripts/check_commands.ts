@@ -189,7 +189,8 @@ async function main(): Promise<number> {
         continue;
       }
       if (realInfo === null) {
-        problems.push(`${name}: not a redis command`);
+        // Newer commands (Redis 7.4's field expiry) cannot be checked here.
+        notes.push(`${name}: not in this redis-server, skipped`);
         continue;
       }
       compareInfo(ourInfo, realInfo, problems, notes);

@@ -9,6 +9,8 @@
 import type { Engine } from "./engine.ts";
 import type { Database } from "./store/database.ts";
 import type { Reply } from "./resp/reply.ts";
+import type { ClientTracking } from "./tracking.ts";
+import { discardTransaction, type Transaction, type WatchedKey } from "./multi.ts";
 
 /** What a client needs from its connection. */
 export interface ClientTransport {
@@ -100,8 +102,19 @@ export class Client {
   patternCount = 0;
   /** Shard channels subscribed (CLIENT LIST ssub); the pub/sub commands maintain it. */
   shardChannelCount = 0;
-  /** Commands queued by MULTI, -1 outside a transaction (CLIENT LIST multi); MULTI/EXEC maintain it. */
-  multiCount = -1;
+  /** CLIENT TRACKING state: undefined while tracking is off. */
+  tracking: ClientTracking | undefined = undefined;
+  /** The MULTI state: undefined outside a transaction. */
+  transaction: Transaction | undefined = undefined;
+  /** A WATCHed key was touched: EXEC will fail (CLIENT LIST flag d). */
+  watchDirty = false;
+  /** The keys this client WATCHes. */
+  readonly watched: WatchedKey[] = [];
+  /**
+   * Argument indexes of the running command that MONITOR shows as
+   * `(redacted)` (AUTH and HELLO passwords); the dispatcher clears it.
+   */
+  redacted: number[] | undefined = undefined;
   /**
    * True while EXEC runs the queued commands (and while anything else runs
    * commands atomically): blocking commands then behave as their
@@ -138,6 +151,20 @@ export class Client {
     this.lastInteraction = this.createdAt;
     this.authenticated = !engine.authRequired();
     this.#db = engine.db(0);
+  }
+
+  /** Commands queued by MULTI, -1 outside a transaction (CLIENT LIST multi). */
+  get multiCount(): number {
+    return this.transaction === undefined ? -1 : this.transaction.queue.length;
+  }
+
+  /**
+   * Hides an argument of the running command from MONITOR.
+   *
+   * @param index the argument's index (0 is the name)
+   */
+  redact(index: number): void {
+    (this.redacted ??= []).push(index);
   }
 
   /** The selected database. */
@@ -214,10 +241,15 @@ export class Client {
   /**
    * RESET: back to database 0, RESP2, no name, replies on (a skip in effect
    * for the current command stays) and the default user, unauthenticated if
-   * a password is required. NO-EVICT is kept, as in Redis 7.0. Pub/sub,
-   * MULTI, WATCH and tracking state are cleared by their features' hooks.
+   * a password is required. NO-EVICT is kept, as in Redis 7.0. MONITOR,
+   * MULTI and WATCH end here; pub/sub and tracking state are cleared by
+   * their features' hooks.
    */
   resetConnection(): void {
+    this.engine.tracking.disable(this);
+    this.engine.pubsub.forget(this);
+    this.engine.monitors.remove(this);
+    discardTransaction(this);
     this.select(0);
     this.resp = 2;
     this.name = "";

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { formatNotifyFlags, parseNotifyFlags } from "./pubsub.ts";
+
 /** How a parameter's text is checked and normalised. */
 export type ParamKind =
   | { readonly type: "bool" }
@@ -19,8 +21,12 @@ export type ParamKind =
   | { readonly type: "string" }
   | {
     readonly type: "custom";
-    /** Returns the normalised value, or throws a `ConfigError` with the detail text. */
-    readonly parse: (value: string) => string;
+    /**
+     * Returns the normalised value, or throws a `ConfigError` with the
+     * detail text. `current` is the value now, for parameters set piecewise
+     * (`client-output-buffer-limit`).
+     */
+    readonly parse: (value: string, current: string) => string;
   };
 
 /** One configuration parameter. */
@@ -37,6 +43,10 @@ export interface ParamSpec {
    * `no`): settable at start-up only, refused by CONFIG SET with its own text.
    */
   readonly protected?: boolean;
+  /** How CONFIG GET shows the stored value, where the two differ (`notify-keyspace-events`). */
+  readonly display?: (value: string) => string;
+  /** Repeated config-file lines add up instead of replacing each other (`client-output-buffer-limit`). */
+  readonly accumulates?: boolean;
 }
 
 /** A parameter value that does not parse; the message is Redis's detail text. */
@@ -82,7 +92,137 @@ export const PARAMS: readonly ParamSpec[] = [
   },
   { name: "maxclients", kind: { type: "int", min: 1, max: 4294967295 }, default: "10000" },
   { name: "timeout", kind: { type: "int", min: 0, max: 2147483647 }, default: "0" },
+  {
+    name: "hash-max-listpack-entries",
+    aliases: ["hash-max-ziplist-entries"],
+    kind: { type: "int", min: 0, max: INT64_MAX },
+    default: "512",
+  },
+  {
+    name: "hash-max-listpack-value",
+    aliases: ["hash-max-ziplist-value"],
+    kind: { type: "memory", min: 0, max: INT64_MAX },
+    default: "64",
+  },
+  { name: "set-max-intset-entries", kind: { type: "int", min: 0, max: INT64_MAX }, default: "512" },
+  {
+    name: "list-max-listpack-size",
+    aliases: ["list-max-ziplist-size"],
+    kind: { type: "int", min: -2147483648, max: 2147483647 },
+    default: "-2",
+  },
+  { name: "list-compress-depth", kind: { type: "int", min: 0, max: 2147483647 }, default: "0" },
+  {
+    name: "notify-keyspace-events",
+    kind: { type: "custom", parse: parseNotifyConfig },
+    default: "",
+    display: (value) => formatNotifyFlags(parseNotifyFlags(value) ?? 0),
+  },
+  {
+    name: "client-output-buffer-limit",
+    kind: { type: "custom", parse: parseOutputBufferLimits },
+    default: "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
+    accumulates: true,
+  },
 ];
+
+function parseNotifyConfig(value: string): string {
+  const flags = parseNotifyFlags(value);
+  if (flags === null) {
+    throw new ConfigError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+  }
+  return formatNotifyFlags(flags, true);
+}
+
+/** One client class's output buffer limits. */
+export interface OutputBufferLimit {
+  /** Close at once at this many bytes (0: no limit). */
+  readonly hard: number;
+  /** Close when over this many bytes (0: no limit) ... */
+  readonly soft: number;
+  /** ... for longer than this many seconds. */
+  readonly softSeconds: number;
+}
+
+/** The classes of `client-output-buffer-limit`, as CONFIG GET names them. */
+const OBUF_CLASSES = ["normal", "slave", "pubsub"] as const;
+
+/**
+ * Reads a normalised `client-output-buffer-limit` value.
+ *
+ * @param value the value, as CONFIG GET shows it
+ * @returns the limits of the `normal`, `replica` and `pubsub` classes
+ * @example
+ * ```ts
+ * import { outputBufferLimits } from "./config.ts";
+ * const limits = outputBufferLimits("normal 0 0 0 slave 1 2 3 pubsub 4 5 6");
+ * console.assert(limits.pubsub.hard === 4 && limits.replica.softSeconds === 3);
+ * ```
+ */
+export function outputBufferLimits(
+  value: string,
+): Record<"normal" | "replica" | "pubsub", OutputBufferLimit> {
+  const w = value.split(" ").map(Number);
+  const at = (i: number): OutputBufferLimit => ({
+    hard: w[i + 1]!,
+    soft: w[i + 2]!,
+    softSeconds: w[i + 3]!,
+  });
+  return { normal: at(0), replica: at(4), pubsub: at(8) };
+}
+
+const UINT64_MASK = 2n ** 64n - 1n;
+
+/** Redis's memtoull: digits (clamped to 2^64 - 1) and a unit, wrapping on overflow. */
+function obufMemory(text: string): bigint | null {
+  const m = /^(\d*)([a-zA-Z]*)$/.exec(text);
+  if (m === null) return null;
+  const unit = UNITS[m[2]!.toLowerCase()];
+  if (unit === undefined) return null;
+  let digits = BigInt(m[1] || "0");
+  if (digits > UINT64_MASK) digits = UINT64_MASK;
+  return (digits * BigInt(unit)) & UINT64_MASK;
+}
+
+/**
+ * Parses `client-output-buffer-limit` changes (`<class> <hard> <soft>
+ * <soft seconds>` groups, space separated) onto the current value, with
+ * Redis's validation and texts.
+ */
+function parseOutputBufferLimits(value: string, current: string): string {
+  const words = value === "" ? [] : value.split(" ");
+  if (words.length % 4 !== 0) {
+    throw new ConfigError("Wrong number of arguments in buffer limit configuration.");
+  }
+  const groups = current.split(" ");
+  for (let j = 0; j < words.length; j += 4) {
+    const name = words[j]!.toLowerCase();
+    const cls = name === "replica" ? 1 : OBUF_CLASSES.indexOf(name as "normal");
+    if (cls === -1) {
+      throw new ConfigError("Invalid client class specified in buffer limit configuration.");
+    }
+    const hard = obufMemory(words[j + 1]!);
+    const soft = obufMemory(words[j + 2]!);
+    const secondsText = words[j + 3]!;
+    let seconds = -1n;
+    if (/^(?:[+-]?\d+)?$/.test(secondsText)) {
+      // strtoll saturates, then the value is kept as a C int.
+      let v = secondsText === "" ? 0n : BigInt(secondsText);
+      if (v > 2n ** 63n - 1n) v = 2n ** 63n - 1n;
+      if (v < -(2n ** 63n)) v = -(2n ** 63n);
+      seconds = BigInt.asIntN(32, v);
+    }
+    if (hard === null || soft === null || seconds < 0n) {
+      throw new ConfigError(
+        "Error in hard, soft or soft_seconds setting in buffer limit configuration.",
+      );
+    }
+    groups[cls * 4 + 1] = String(hard);
+    groups[cls * 4 + 2] = String(soft);
+    groups[cls * 4 + 3] = String(seconds);
+  }
+  return groups.join(" ");
+}
 
 const UNITS: Record<string, number> = {
   "": 1,
@@ -144,7 +284,7 @@ function checkRange(value: bigint, min: number, max: number): void {
   }
 }
 
-function normalise(spec: ParamSpec, value: string): string {
+function normalise(spec: ParamSpec, value: string, current: string): string {
   const kind = spec.kind;
   switch (kind.type) {
     case "bool": {
@@ -159,7 +299,8 @@ function normalise(spec: ParamSpec, value: string): string {
       }
       checkRange(big, kind.min, kind.max);
       let n = Number(big);
-      if (kind.clamp !== undefined) n = Math.min(Math.max(n, kind.clamp[0]), kind.clamp[1]);
+      if (kind.clamp === undefined) return String(big);
+      n = Math.min(Math.max(n, kind.clamp[0]), kind.clamp[1]);
       return String(n);
     }
     case "memory": {
@@ -180,7 +321,7 @@ function normalise(spec: ParamSpec, value: string): string {
     case "string":
       return value;
     case "custom":
-      return kind.parse(value);
+      return kind.parse(value, current);
   }
 }
 
@@ -216,7 +357,7 @@ export class Config {
       if (spec === undefined) {
         throw new ConfigError(`Bad directive or wrong number of arguments: '${name}'`);
       }
-      this.#values.set(spec.name, normalise(spec, value));
+      this.#values.set(spec.name, normalise(spec, value, this.#values.get(spec.name)!));
     }
   }
 
@@ -268,7 +409,7 @@ export class Config {
   check(name: string, value: string): string {
     const spec = this.spec(name);
     if (spec === undefined) throw new ConfigError("unknown");
-    return normalise(spec, value);
+    return normalise(spec, value, this.#values.get(spec.name)!);
   }
 
   /**

@@ -18,8 +18,15 @@ import { ReplyEncoder } from "./resp/encoder.ts";
 import { error, type Reply } from "./resp/reply.ts";
 import type { Client, ClientTransport } from "./client.ts";
 import type { Engine } from "./engine.ts";
+import { outputBufferLimits } from "./config.ts";
+import { clientInfoLine } from "./commands/connection.ts";
 
 const READ_SIZE = 64 * 1024;
+/** What a read started while a command is blocked found. */
+const PEER_CLOSED = Symbol("peer closed");
+const MORE_INPUT = Symbol("more input");
+/** Output Redis keeps in a client's fixed buffer, outside `client-output-buffer-limit`. */
+const STATIC_REPLY_BUFFER = 16 * 1024;
 
 /**
  * A byte stream over a connection that reads into one reused buffer and
@@ -63,6 +70,11 @@ export class Connection implements ClientTransport {
   #writing: Promise<void> | undefined;
   #inBatch = false;
   #closed = false;
+  /** The `client-output-buffer-limit` value last parsed, and its parse. */
+  #limitsText = "";
+  #limits: ReturnType<typeof outputBufferLimits> | undefined;
+  /** When the output first stayed over the soft limit, in seconds; -1 when under. */
+  #softSince = -1;
   #cursors: ReadableStream<CommandCursor>;
   #cursor: CommandCursor | undefined;
   #closedSignal: Promise<undefined>;
@@ -107,25 +119,49 @@ export class Connection implements ClientTransport {
     const engine = this.#engine;
     const client = this.client;
     const reader = this.#cursors.getReader();
+    // A read started while a command was blocked, not yet used.
+    let readAhead: Promise<ReadableStreamReadResult<CommandCursor>> | undefined;
     try {
       while (!this.#closed) {
-        const { value: decoder, done } = await reader.read();
+        const { value: decoder, done } = await (readAhead ?? reader.read());
+        readAhead = undefined;
         if (done || this.#closed) break;
         this.#cursor = decoder;
         this.#inBatch = true;
+        engine.beginBatch();
         for (let argv = decoder.next(); argv !== undefined; argv = decoder.next()) {
           client.beginCommand();
           let reply = engine.call(client, argv);
           if (reply instanceof Promise) {
+            engine.endBatch();
             await this.#flush();
-            // A blocked client closed under us (server close, CLIENT KILL) stops waiting.
-            const settled = await Promise.race([reply, this.#closedSignal]);
+            // A blocked client closed under us (server close, CLIENT KILL)
+            // stops waiting. Input is still read meanwhile, as Redis reads a
+            // blocked client's socket: a peer that leaves is noticed (and
+            // leaves the wait queues); bytes that arrive go into the same
+            // decoder, to run after the reply.
+            let settled: Reply | undefined;
+            for (;;) {
+              readAhead ??= reader.read();
+              const input = readAhead.then((r) => r.done ? PEER_CLOSED : MORE_INPUT);
+              const r = await Promise.race([reply, this.#closedSignal, input]);
+              if (r === MORE_INPUT) {
+                readAhead = undefined;
+                continue;
+              }
+              settled = r === PEER_CLOSED ? undefined : r;
+              break;
+            }
+            engine.beginBatch();
             if (settled === undefined) break;
             reply = settled;
           }
           if (client.sendsReply) this.#out.write(reply, client.resp);
+          engine.afterReply();
+          if (this.#overOutputLimit()) break;
           if (client.closing || this.#closed) break;
         }
+        engine.endBatch();
         this.#inBatch = false;
         const protocolError = decoder.error;
         if (protocolError !== undefined && !client.closing) {
@@ -166,7 +202,55 @@ export class Connection implements ClientTransport {
   push(reply: Reply): void {
     if (this.#closed) return;
     this.#out.write(reply, this.client.resp);
+    if (this.#overOutputLimit()) return;
     if (!this.#inBatch) this.#flush().catch(() => {});
+  }
+
+  /**
+   * Enforces `client-output-buffer-limit` for the client's class, as Redis's
+   * closeClientOnOutputBufferLimitReached: past the hard limit, or past the
+   * soft limit for longer than its seconds, the connection is closed and
+   * the client dropped (so a subscriber that never reads cannot hold the
+   * server's memory or its publishers).
+   *
+   * @returns whether the connection was closed
+   */
+  #overOutputLimit(): boolean {
+    // As in Redis, the first 16 KiB (its static reply buffer) do not count.
+    const used = this.#out.length - STATIC_REPLY_BUFFER;
+    if (used <= 0 || this.#closed) return false;
+    const engine = this.#engine;
+    const text = engine.config.get("client-output-buffer-limit");
+    if (text !== this.#limitsText) {
+      this.#limitsText = text;
+      this.#limits = outputBufferLimits(text);
+    }
+    const type = this.client.type;
+    const limit = type === "pubsub"
+      ? this.#limits!.pubsub
+      : type === "replica"
+      ? this.#limits!.replica
+      : this.#limits!.normal;
+    if (limit.hard === 0 && limit.soft === 0) return false;
+    let over = limit.hard !== 0 && used >= limit.hard;
+    if (limit.soft !== 0 && used >= limit.soft) {
+      const now = Math.floor(engine.now() / 1000);
+      if (this.#softSince === -1) this.#softSince = now;
+      else if (now - this.#softSince > limit.softSeconds) over = true;
+    } else {
+      this.#softSince = -1;
+    }
+    if (!over) return false;
+    engine.log(
+      "warning",
+      `Client ${
+        clientInfoLine(this.client, 0)
+      } scheduled to be closed ASAP for overcoming of output buffer limits.`,
+    );
+    this.#closeSocket();
+    this.client.closing = true;
+    engine.disconnect(this.client);
+    return true;
   }
 
   /** Closes the connection at once (CLIENT KILL, shutdown). */

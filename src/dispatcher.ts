@@ -10,10 +10,63 @@
  */
 
 import { errorCode, Errors, ReplyError } from "./errors.ts";
-import { error, type Reply } from "./resp/reply.ts";
+import { error, NONE, type Reply, simple } from "./resp/reply.ts";
 import { Args, asciiLower, type Command } from "./commands/spec.ts";
+import { findKeys } from "./commands/server.ts";
 import type { Client } from "./client.ts";
-import type { Engine } from "./engine.ts";
+import { discardTransaction } from "./multi.ts";
+import type { CommandStats, Engine } from "./engine.ts";
+
+/** The commands a RESP2 client in pub/sub mode may run. */
+const PUBSUB_CONTEXT: ReadonlySet<string> = new Set([
+  "ping",
+  "subscribe",
+  "ssubscribe",
+  "unsubscribe",
+  "sunsubscribe",
+  "psubscribe",
+  "punsubscribe",
+  "quit",
+  "reset",
+]);
+
+/** The reply to a command queued inside MULTI. */
+const QUEUED: Reply = Object.freeze(simple("QUEUED"));
+
+/** Commands that run at once inside MULTI instead of being queued. */
+const RUN_IN_MULTI: ReadonlySet<string> = new Set([
+  "exec",
+  "discard",
+  "multi",
+  "watch",
+  "quit",
+  "reset",
+]);
+
+/**
+ * Commands Redis flags `may_replicate` (COMMAND does not report the flag):
+ * CLIENT PAUSE WRITE holds them as it holds writes.
+ */
+const MAY_REPLICATE: ReadonlySet<string> = new Set([
+  "eval",
+  "evalsha",
+  "fcall",
+  "publish",
+  "spublish",
+  "pfcount",
+]);
+
+/**
+ * Whether a command writes or may replicate (EXEC: whether its queue does).
+ *
+ * @param command the command
+ * @param client its caller
+ * @returns true if CLIENT PAUSE WRITE holds it
+ */
+function mayReplicate(command: Command, client: Client): boolean {
+  if (command.flags.has("write") || MAY_REPLICATE.has(command.fullName)) return true;
+  return command.fullName === "exec" && client.transaction?.mayReplicate === true;
+}
 
 /**
  * Runs commands for clients of one engine.
@@ -29,6 +82,8 @@ import type { Engine } from "./engine.ts";
  */
 export class Dispatcher {
   #engine: Engine;
+  /** Statistics of the commands run in the current batch, not yet timed. */
+  #batch: CommandStats[] = [];
   /** Commands by name exactly as clients send it ("SET", "set"): skips lower-casing. */
   #byRawName = new Map<string, Command>();
 
@@ -68,56 +123,138 @@ export class Dispatcher {
    */
   dispatch(client: Client, argv: string[]): Reply | Promise<Reply> {
     const engine = this.#engine;
-    const stats = engine.stats;
-    client.lastInteraction = engine.clock.now();
+    client.lastInteraction = engine.now();
     // 1. lookup
     const command = this.resolve(argv);
     if (typeof command === "string") {
       client.lastCommand = "NULL";
-      return this.#reject(undefined, command);
+      return this.#reject(client, undefined, command);
     }
     client.lastCommand = command.fullName;
     const spec = command.spec;
     // 2. arity
     const arity = spec.arity;
     if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
-      return this.#reject(command, Errors.wrongArity(command.fullName));
+      return this.#reject(client, command, Errors.wrongArity(command.fullName));
     }
     // 3. authentication
     if (!client.authenticated && !command.flags.has("no_auth") && engine.authRequired()) {
-      return this.#reject(command, Errors.noAuth);
+      return this.#reject(client, command, Errors.noAuth);
     }
-    // 4. execute
+    const tx = client.transaction;
+    if (tx !== undefined && command.flags.has("no_multi")) {
+      return this.#reject(client, command, Errors.notAllowedInMulti);
+    }
+    // 4. context gates: a RESP2 client in pub/sub mode may only
+    // (un)subscribe, PING, QUIT and RESET;
+    if (client.resp === 2 && client.subscribed && !PUBSUB_CONTEXT.has(command.fullName)) {
+      return this.#reject(client, command, Errors.pubsubContext(command.fullName));
+    }
+    // a MONITOR client (a replica to Redis) may not touch
+    // the keyspace; CLIENT PAUSE holds commands (replicas are never held).
+    if (client.role !== "normal" && client.role !== "master") {
+      if (
+        command.flags.has("readonly") || mayReplicate(command, client) ||
+        (command.fullName === "exec" && tx?.reads === true)
+      ) {
+        return this.#reject(client, command, Errors.replicaKeyspace);
+      }
+    } else if (engine.pause.type !== "off") {
+      if (engine.pause.type === "all" || mayReplicate(command, client)) {
+        // Held until the pause ends, then processed afresh, as Redis does.
+        return engine.pause.wait().then(() => client.closed ? NONE : this.dispatch(client, argv));
+      }
+    }
     const handler = spec.handler;
     if (handler === undefined) {
       // A container called with its arity satisfied but no subcommand.
-      return this.#reject(command, Errors.wrongArity(command.fullName));
+      return this.#reject(client, command, Errors.wrongArity(command.fullName));
     }
+    // 5. MULTI queue
+    if (tx !== undefined && !RUN_IN_MULTI.has(command.fullName)) {
+      // An aborted or doomed transaction stops growing, as in Redis.
+      if (!tx.aborted && !client.watchDirty) {
+        tx.queue.push({ command, argv });
+        if (mayReplicate(command, client)) tx.mayReplicate = true;
+        if (command.flags.has("readonly")) tx.reads = true;
+      }
+      return QUEUED;
+    }
+    // 6. execute
+    return this.execute(client, command, argv);
+  }
+
+  /**
+   * Runs a command that passed the gates: the handler, statistics and the
+   * MONITOR feed. EXEC runs its queue through here.
+   *
+   * @param client the caller
+   * @param command the resolved command
+   * @param argv the arguments, name first
+   * @returns the reply, or a promise of it
+   */
+  execute(client: Client, command: Command, argv: string[]): Reply | Promise<Reply> {
+    const engine = this.#engine;
+    const stats = engine.stats;
+    const handler = command.spec.handler!;
     const cstats = stats.command(command.fullName);
-    const start = performance.now();
     let reply: Reply | Promise<Reply>;
+    const caller = engine.currentClient;
+    engine.currentClient = client;
     try {
       reply = handler(client, new Args(argv));
     } catch (e) {
       reply = this.#errorReply(e, command);
     }
+    engine.currentClient = caller;
+    // Clients blocked on keys this command created are served once it is
+    // over (EXEC's queued commands run inExec: EXEC serves after them all).
+    if (engine.blocking.hasReady && !client.inExec) engine.blocking.serveReady();
+    if (client.tracking !== undefined) {
+      engine.tracking.afterCommand(
+        client,
+        command.flags.has("readonly"),
+        command.parent?.spec.name === "client",
+        () => (findKeys(command.spec, argv) ?? []).map((k) => argv[k.pos]!),
+      );
+    }
     stats.totalCommands++;
     cstats.calls++;
+    if (engine.monitors.size > 0) this.#feedMonitors(client, command, argv);
+    if (client.redacted !== undefined) client.redacted = undefined;
     if (reply instanceof Promise) {
+      // Blocked: its own time, measured when it settles.
+      const start = performance.now();
       return reply.then(
         (r) => this.#account(cstats, r, start),
         (e) => this.#account(cstats, this.#errorReply(e, command), start),
       );
     }
-    return this.#account(cstats, reply, start);
+    this.#batch.push(cstats);
+    return this.#account(cstats, reply, undefined);
+  }
+
+  /**
+   * Shares a batch's measured time among the commands it ran (INFO
+   * commandstats `usec`). Timing the batch, not each command, keeps clock
+   * reads off the per-command path; a batch of one is timed exactly.
+   *
+   * @param usec the batch's elapsed time in microseconds
+   */
+  settleBatch(usec: number): void {
+    const batch = this.#batch;
+    if (batch.length === 0) return;
+    const share = usec / batch.length;
+    for (const cstats of batch) cstats.usec += share;
+    batch.length = 0;
   }
 
   #account(
     cstats: { usec: number; failedCalls: number },
     reply: Reply,
-    start: number,
+    start: number | undefined,
   ): Reply {
-    cstats.usec += Math.round((performance.now() - start) * 1000);
+    if (start !== undefined) cstats.usec += (performance.now() - start) * 1000;
     if (reply.kind === "error") {
       cstats.failedCalls++;
       this.#engine.stats.error(errorCode(reply.message));
@@ -125,7 +262,20 @@ export class Dispatcher {
     return reply;
   }
 
-  #reject(command: Command | undefined, message: string): Reply {
+  /** Shows a command to MONITOR clients, unless Redis hides it (admin, skip_monitor). */
+  #feedMonitors(client: Client, command: Command, argv: readonly string[]): void {
+    if (command.flags.has("admin") || command.flags.has("skip_monitor")) return;
+    this.#engine.monitors.feed(this.#engine.clock.now(), client, argv, client.redacted);
+  }
+
+  /** Rejects a command before it runs; inside MULTI this dooms the transaction. */
+  #reject(client: Client, command: Command | undefined, message: string): Reply {
+    if (client.transaction !== undefined) client.transaction.aborted = true;
+    if (command !== undefined && command.fullName === "exec") {
+      // EXEC itself rejected: the transaction (and WATCH) is discarded.
+      discardTransaction(client);
+      message = Errors.execAbortBecause(message.startsWith("ERR ") ? message.slice(4) : message);
+    }
     const stats = this.#engine.stats;
     if (command !== undefined) stats.command(command.fullName).rejectedCalls++;
     stats.error(errorCode(message));

@@ -13,9 +13,23 @@ import { Config, type ParamSpec } from "./config.ts";
 import { Database } from "./store/database.ts";
 import { Random } from "./random.ts";
 import { ContainerCursors } from "./store/scan.ts";
-import { CommandTable } from "./commands/spec.ts";
+import { FieldExpiryIndex } from "./store/hash.ts";
+import { expireHashFields } from "./commands/hash.ts";
+import {
+  NOTIFY_KEYEVENT,
+  NOTIFY_KEYSPACE,
+  notifyClassBit,
+  parseNotifyFlags,
+  PubSub,
+} from "./pubsub.ts";
+import { Tracking } from "./tracking.ts";
+import { type Command, CommandTable } from "./commands/spec.ts";
 import { registerAll } from "./commands/mod.ts";
 import { Dispatcher } from "./dispatcher.ts";
+import { Watches } from "./multi.ts";
+import { Monitors } from "./monitor.ts";
+import { ClientPause } from "./pause.ts";
+import { Blocking } from "./blocking.ts";
 import type { Reply } from "./resp/reply.ts";
 
 /** Facts about the process, given by the runtime edge (server.ts). */
@@ -217,6 +231,22 @@ export class Engine {
   readonly clients = new Map<number, Client>();
   /** Live HSCAN / SSCAN / ZSCAN cursors. */
   readonly cursors = new ContainerCursors();
+  /** Keys whose hashes have field TTLs, for the active field expiry (Redis 7.4). */
+  readonly hashFieldExpiry = new FieldExpiryIndex();
+  /** Channels, patterns and their subscribers. */
+  readonly pubsub = new PubSub();
+  /** Client-side caching: who read which keys. */
+  readonly tracking: Tracking = new Tracking(this);
+  /** The client whose command is running (the dispatcher sets it). */
+  currentClient: Client | undefined = undefined;
+  /** WATCHed keys of every client. */
+  readonly watches = new Watches();
+  /** Clients in MONITOR mode. */
+  readonly monitors = new Monitors();
+  /** CLIENT PAUSE state. */
+  readonly pause: ClientPause;
+  /** Clients blocked on keys (BLPOP, BLMOVE, ...) and the keys that can serve them. */
+  readonly blocking: Blocking = new Blocking(this);
   /** 40 hex chars identifying this run. */
   readonly runId: string;
   /** The replication id (INFO master_replid), 40 hex chars. */
@@ -243,6 +273,10 @@ export class Engine {
   #cancelCron: (() => void) | undefined;
   #log: (level: LogLevel, message: string) => void;
   #closed = false;
+  /** `notify-keyspace-events`, parsed. */
+  #notifyFlags = 0;
+  #snapshot: number | undefined;
+  #batchStart = 0;
 
   /**
    * @param options clock, configuration, seed, host facts
@@ -256,14 +290,33 @@ export class Engine {
     this.runId = this.random.hex(40);
     this.replId = this.random.hex(40);
     this.startedAt = this.clock.now();
+    this.pause = new ClientPause(this.clock);
+    this.#notifyFlags = parseNotifyFlags(this.config.get("notify-keyspace-events")) ?? 0;
+    this.config.onChange("notify-keyspace-events", (value) => {
+      this.#notifyFlags = parseNotifyFlags(value) ?? 0;
+    });
     const hooks = {
-      expired: (_db: Database, _key: string) => {
-        this.stats.expiredKeys++;
+      created: (db: Database, key: string) => {
+        this.blocking.signal(db, key);
+        if (this.#notifyFlags !== 0) this.notify(db, "n", "new", key);
       },
+      expired: (db: Database, key: string) => {
+        this.notify(db, "x", "expired", key);
+        this.tracking.invalidateKey(key, this.currentClient);
+        this.stats.expiredKeys++;
+        if (this.watches.size > 0) this.watches.touch(db, key);
+      },
+      // Keys are not reclaimed while clients are paused, as in Redis.
+      expiryPaused: () => this.pause.type !== "off",
     };
     const count = this.config.number("databases");
     this.#dbs = [];
-    for (let i = 0; i < count; i++) this.#dbs.push(new Database(i, this.clock, hooks));
+    // Databases read the command time snapshot, not the clock, on every lookup.
+    const commandTime: Clock = {
+      now: () => this.now(),
+      schedule: (delayMs, callback) => this.clock.schedule(delayMs, callback),
+    };
+    for (let i = 0; i < count; i++) this.#dbs.push(new Database(i, commandTime, hooks));
     registerAll(this.commands);
     this.#dispatcher = new Dispatcher(this);
     this.startupMemory = this.host.heapUsed();
@@ -323,8 +376,13 @@ export class Engine {
    * @param client the client
    */
   disconnect(client: Client): void {
+    this.tracking.disable(client);
+    this.pubsub.forget(client);
     client.closed = true;
     this.clients.delete(client.id);
+    this.monitors.remove(client);
+    this.watches.unwatchAll(client);
+    this.blocking.forget(client);
   }
 
   /**
@@ -335,7 +393,52 @@ export class Engine {
    * @returns the reply, or a promise of it for blocking commands
    */
   call(client: Client, argv: string[]): Reply | Promise<Reply> {
-    return this.#dispatcher.dispatch(client, argv);
+    if (this.#snapshot !== undefined) return this.#dispatcher.dispatch(client, argv);
+    this.beginBatch();
+    try {
+      return this.#dispatcher.dispatch(client, argv);
+    } finally {
+      this.endBatch();
+    }
+  }
+
+  /**
+   * Runs a command that already passed the dispatcher's gates: EXEC runs
+   * its queued commands through this.
+   *
+   * @param client the calling client
+   * @param command the resolved command
+   * @param argv the argument vector
+   * @returns the reply (a promise only from a command that blocks)
+   */
+  execute(client: Client, command: Command, argv: string[]): Reply | Promise<Reply> {
+    return this.#dispatcher.execute(client, command, argv);
+  }
+
+  /**
+   * The command time: within a batch (the commands of one read), the time it
+   * began, as Redis gives every command one cached time; else the clock's.
+   *
+   * @returns milliseconds since the epoch
+   */
+  now(): number {
+    return this.#snapshot ?? this.clock.now();
+  }
+
+  /**
+   * Starts a batch: the commands decoded from one read run at one time
+   * snapshot and share one measurement for commandstats.
+   */
+  beginBatch(): void {
+    this.#snapshot = this.clock.now();
+    this.#batchStart = performance.now();
+  }
+
+  /** Ends the batch begun by {@linkcode Engine.beginBatch}. */
+  endBatch(): void {
+    if (this.#snapshot === undefined) return;
+    this.#snapshot = undefined;
+    this.#dispatcher.settleBatch((performance.now() - this.#batchStart) * 1000);
   }
 
   /**
@@ -353,35 +456,70 @@ export class Engine {
    * Records that a key was written (WATCH, tracking and notifications hook
    * here) and counts the change for persistence.
    *
-   * @param _db the database
-   * @param _key the key
+   * @param db the database
+   * @param key the key
    */
-  keyModified(_db: Database, _key: string): void {
+  keyModified(db: Database, key: string): void {
     this.dirty++;
+    if (this.watches.size > 0) this.watches.touch(db, key);
+    this.tracking.invalidateKey(key, this.currentClient);
   }
 
   /**
    * Publishes a keyspace notification (`notify-keyspace-events`). Every
    * write command calls it once per key and event, as Redis's
-   * notifyKeyspaceEvent; the pub/sub delivery comes with notifications.
+   * notifyKeyspaceEvent: to `__keyspace@<db>__:<key>` (flag K) and
+   * `__keyevent@<db>__:<event>` (flag E) when the class is enabled.
    *
-   * @param _db the database
-   * @param _cls the event class: `g` generic, `$` string, `l` list, ...
-   * @param _event the event name (`set`, `del`, `expire`, ...)
-   * @param _key the key
+   * @param db the database
+   * @param cls the event class: `g` generic, `$` string, `l` list, ...
+   * @param event the event name (`set`, `del`, `expire`, ...)
+   * @param key the key
    */
-  notify(_db: Database, _cls: NotifyClass, _event: string, _key: string): void {
+  notify(db: Database, cls: NotifyClass, event: string, key: string): void {
+    const flags = this.#notifyFlags;
+    if (flags === 0 || (flags & notifyClassBit(cls)) === 0) return;
+    if ((flags & NOTIFY_KEYSPACE) !== 0) {
+      this.pubsub.publish(`__keyspace@${db.id}__:${key}`, event);
+    }
+    if ((flags & NOTIFY_KEYEVENT) !== 0) {
+      this.pubsub.publish(`__keyevent@${db.id}__:${event}`, key);
+    }
   }
 
   /**
-   * Records that every key of a database may have changed at once (FLUSHDB,
-   * FLUSHALL, SWAPDB), as Redis's signalFlushedDb / touchAllWatchedKeysInDb:
-   * WATCH and client-side tracking hook here. Not a keyspace notification:
-   * Redis sends none for these commands.
-   *
-   * @param _db the database
+   * Records a FLUSHDB or FLUSHALL (once per command, whatever the number of
+   * databases): every client-side tracking client is told to drop its
+   * whole cache, as Redis's trackingInvalidateKeysOnFlush.
    */
-  databaseReplaced(_db: Database): void {
+  keyspaceFlushed(): void {
+    this.tracking.invalidateAll();
+  }
+
+  /**
+   * Called once a command's reply is out: sends what waited for it
+   * (tracking invalidations of the client's own writes, broadcast
+   * invalidations).
+   */
+  afterReply(): void {
+    this.tracking.flush();
+  }
+
+  /**
+   * Records that every key of a database is about to change at once
+   * (FLUSHDB, FLUSHALL, SWAPDB), as Redis's signalFlushedDb /
+   * touchAllWatchedKeysInDb: WATCH and client-side tracking hook here.
+   * Called before the change: FLUSHDB / FLUSHALL with no replacement (the
+   * database is emptied), SWAPDB once per database with the other one. Not
+   * a keyspace notification: Redis sends none for these commands.
+   *
+   * @param db the database
+   * @param replacement the database whose keys it receives (SWAPDB)
+   */
+  databaseReplaced(db: Database, replacement?: Database): void {
+    if (this.watches.size > 0) this.watches.touchAll(db, replacement);
+    // SWAPDB: blocked clients are served from the keys the swap brings.
+    if (replacement !== undefined) this.blocking.signalAll(db);
   }
 
   /**
@@ -392,9 +530,14 @@ export class Engine {
     const hz = this.config.number("hz");
     const budget = Math.max(1, 250 / hz);
     const deadline = performance.now() + budget;
-    for (const db of this.#dbs) {
-      if (db.expiresCount > 0) db.activeExpire(deadline, () => performance.now());
+    // No active expiry while clients are paused, as in Redis.
+    if (this.pause.type === "off") {
+      for (const db of this.#dbs) {
+        if (db.expiresCount > 0) db.activeExpire(deadline, () => performance.now());
+      }
+      expireHashFields(this, this.#dbs);
     }
+    this.tracking.flush();
     const now = this.clock.now();
     this.stats.sample(now);
     this.usedMemory();
@@ -405,12 +548,13 @@ export class Engine {
   /**
    * Closes clients idle for more than `timeout` seconds, as Redis's
    * clientsCronHandleTimeout: replicas, masters, MONITOR and subscribed
-   * clients are exempt (blocked clients too, once blocking exists).
+   * clients are exempt, and so are blocked clients.
    */
   #closeIdleClients(now: number, timeout: number): void {
     const nowSec = Math.floor(now / 1000);
     for (const client of this.clients.values()) {
       if (client.role !== "normal" || client.subscribed) continue;
+      if (this.blocking.isBlocked(client)) continue;
       if (nowSec - Math.floor(client.lastInteraction / 1000) <= timeout) continue;
       this.log("verbose", "Closing idle client");
       client.transport.close();
@@ -433,5 +577,7 @@ export class Engine {
     this.#closed = true;
     this.#cancelCron?.();
     this.#cancelCron = undefined;
+    this.pause.close();
+    this.blocking.close();
   }
 }

@@ -78,8 +78,24 @@ export const Errors = {
   stringTooLong: "ERR string exceeds maximum allowed size (proto-max-bulk-len)",
   offsetOutOfRange: "ERR offset is out of range",
   invalidCursor: "ERR invalid cursor",
+  mustBePositive: "ERR value is out of range, must be positive",
+  outOfRangeLong:
+    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+  numkeysNotPositive: "ERR numkeys should be greater than 0",
+  tooManyNumkeys: "ERR Number of keys can't be greater than number of args",
+  limitNegative: "ERR LIMIT can't be negative",
+  /** Not a Redis text: a random-member reply longer than resplite builds. */
+  replyTooLarge: "ERR reply would be too large (resplite limits it to 2^26 elements)",
   timeoutNegative: "ERR timeout is negative",
   timeoutNotFloat: "ERR timeout is not a float or out of range",
+  indexOutOfRange: "ERR index out of range",
+  countNotPositive: "ERR count should be greater than 0",
+  lposRankZero:
+    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list",
+  lposCountNegative: "ERR COUNT can't be negative",
+  lposMaxlenNegative: "ERR MAXLEN can't be negative",
+  unblocked: "UNBLOCKED client unblocked via CLIENT UNBLOCK",
+  unblockReason: "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR",
   nxXxGtLt: "ERR NX and XX, GT or LT options at the same time are not compatible",
   gtLtNx: "ERR GT, LT, and/or NX options at the same time are not compatible",
   noProto: "NOPROTO unsupported protocol version",
@@ -145,6 +161,54 @@ export const Errors = {
     unauthBulk: "unauthenticated bulk length",
   },
   maxClients: "ERR max number of clients reached",
+  hashNotFloat: "ERR hash value is not a float",
+  hashIncrNanOrInfinity: "ERR value is NaN or Infinity",
+  hashRandCountRange:
+    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+  hashRandCountOverflow: "ERR value is out of range",
+  hfeExpireNegative: "ERR invalid expire time, must be >= 0",
+  hfeFieldsMissing: "ERR Mandatory argument FIELDS is missing or not at the right position",
+  hfeNumFieldsExpire: "ERR Parameter `numFields` should be greater than 0",
+  hfeNumFieldsRead: "ERR Number of fields must be a positive integer",
+  hfeNumFieldsMismatch: "ERR The `numfields` parameter must match the number of arguments",
+  pubsubContext: (command: string): string =>
+    `ERR Can't execute '${command}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+  trackingRedirectTwice: "ERR A client can only redirect to a single other client",
+  trackingRedirectMissing: "ERR The client ID you want redirect to does not exist",
+  trackingPrefixNeedsBcast: "ERR PREFIX option requires BCAST mode to be enabled",
+  trackingSwitchBcast:
+    "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.",
+  trackingOptWithBcast: "ERR OPTIN and OPTOUT are not compatible with BCAST",
+  trackingOptinAndOptout: "ERR You can't specify both OPTIN mode and OPTOUT mode",
+  trackingSwitchOpt:
+    "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.",
+  trackingPrefixOverlapsExisting: (prefix: string, existing: string): string =>
+    sanitize(
+      `ERR Prefix '${prefix}' overlaps with an existing prefix '${existing}'. Prefixes for a single client must not overlap.`,
+    ),
+  trackingPrefixOverlapsGiven: (prefix: string, other: string): string =>
+    sanitize(
+      `ERR Prefix '${prefix}' overlaps with another provided prefix '${other}'. Prefixes for a single client must not overlap.`,
+    ),
+  cachingNotTracking:
+    "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled",
+  cachingYesNeedsOptin:
+    "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.",
+  cachingNoNeedsOptout:
+    "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.",
+  multiNested: "ERR MULTI calls can not be nested",
+  execWithoutMulti: "ERR EXEC without MULTI",
+  discardWithoutMulti: "ERR DISCARD without MULTI",
+  watchInsideMulti: "ERR WATCH inside MULTI is not allowed",
+  execAbort: "EXECABORT Transaction discarded because of previous errors.",
+  /** EXEC itself rejected by a gate: `reason` is the gate's error without its `ERR `. */
+  execAbortBecause: (reason: string): string =>
+    `EXECABORT Transaction discarded because of: ${reason}`,
+  notAllowedInMulti: "ERR Command not allowed inside a transaction",
+  replicaKeyspace: "ERR Replica can't interact with the keyspace",
+  monitorDenyBlocking: "ERR MONITOR isn't allowed for DENY BLOCKING client",
+  pauseMode: "ERR CLIENT PAUSE mode must be WRITE or ALL",
+  timeoutNotInteger: "ERR timeout is not an integer or out of range",
   internal: (detail: string): string => `ERR internal error: ${detail}`,
 } as const;
 

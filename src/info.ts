@@ -207,9 +207,9 @@ function clients(e: Engine): Fields {
     ["maxclients", e.config.get("maxclients")],
     ["client_recent_max_input_buffer", maxIn],
     ["client_recent_max_output_buffer", maxOut],
-    ["blocked_clients", 0],
-    ["tracking_clients", 0],
-    ["clients_in_timeout_table", 0],
+    ["blocked_clients", e.blocking.count],
+    ["tracking_clients", e.tracking.clients],
+    ["clients_in_timeout_table", e.blocking.withTimeout],
   ];
 }
 
@@ -347,9 +347,9 @@ function stats(e: Engine): Fields {
     ["current_eviction_exceeded_time", 0],
     ["keyspace_hits", s.keyspaceHits],
     ["keyspace_misses", s.keyspaceMisses],
-    ["pubsub_channels", 0],
-    ["pubsub_patterns", 0],
-    ["pubsubshard_channels", 0],
+    ["pubsub_channels", e.pubsub.size("channel")],
+    ["pubsub_patterns", e.pubsub.size("pattern")],
+    ["pubsubshard_channels", e.pubsub.size("shard")],
     ["latest_fork_usec", 0],
     ["total_forks", 0],
     ["migrate_cached_sockets", 0],
@@ -360,9 +360,9 @@ function stats(e: Engine): Fields {
     ["active_defrag_key_misses", 0],
     ["total_active_defrag_time", 0],
     ["current_active_defrag_time", 0],
-    ["tracking_total_keys", 0],
-    ["tracking_total_items", 0],
-    ["tracking_total_prefixes", 0],
+    ["tracking_total_keys", e.tracking.totalKeys],
+    ["tracking_total_items", e.tracking.totalItems],
+    ["tracking_total_prefixes", e.tracking.totalPrefixes],
     ["unexpected_error_replies", 0],
     ["total_error_replies", s.totalErrorReplies],
     ["dump_payload_sanitizations", 0],
@@ -410,7 +410,7 @@ function commandstats(e: Engine): Fields {
     const perCall = s.calls === 0 ? 0 : s.usec / s.calls;
     out.push([
       `cmdstat_${name}`,
-      `calls=${s.calls},usec=${s.usec},usec_per_call=${
+      `calls=${s.calls},usec=${Math.round(s.usec)},usec_per_call=${
         fixed2(perCall)
       },rejected_calls=${s.rejectedCalls},failed_calls=${s.failedCalls}`,
     ]);

@@ -1,13 +1,13 @@
 /**
  * The connection command group: PING, ECHO, QUIT, SELECT, AUTH, HELLO,
  * RESET and the CLIENT container (ID, SETNAME, GETNAME, INFO, LIST, KILL,
- * REPLY, NO-EVICT, HELP).
+ * REPLY, NO-EVICT, PAUSE, UNPAUSE, UNBLOCK, TRACKING, TRACKINGINFO, GETREDIR,
+ * CACHING, HELP).
  *
  * Known differences from Redis 7.0.15: CLIENT LIST's memory and buffer
  * fields (`fd`, `qbuf-free`, `rbs`, `rbp`, `oll`, `omem`, `tot-mem`) describe
  * resplite's own buffers rather than Redis's allocator, and `fd` is -1 since
- * Deno exposes no descriptors. CLIENT CACHING, GETREDIR, PAUSE, UNPAUSE,
- * TRACKING, TRACKINGINFO and UNBLOCK arrive with their features.
+ * Deno exposes no descriptors.
  *
  * @module
  */
@@ -183,6 +183,49 @@ const CLIENT_SUBCOMMANDS: readonly CommandSpec[] = [
     handler: clientNoEvict,
   },
   {
+    name: "client|pause",
+    arity: -3,
+    flags: CLIENT_ADMIN_FLAGS,
+    acl: ["connection"],
+    keys: [0, 0, 0],
+    doc: {
+      summary: "Stop processing commands from clients for some time",
+      since: "2.9.50",
+      group: "connection",
+      complexity: "O(1)",
+      history: [["6.2.0", "`CLIENT PAUSE WRITE` mode added along with the `mode` option."]],
+    },
+    handler: clientPause,
+  },
+  {
+    name: "client|unpause",
+    arity: 2,
+    flags: CLIENT_ADMIN_FLAGS,
+    acl: ["connection"],
+    keys: [0, 0, 0],
+    doc: {
+      summary: "Resume processing of clients that were paused",
+      since: "6.2.0",
+      group: "connection",
+      complexity: "O(N) Where N is the number of paused clients",
+    },
+    handler: clientUnpause,
+  },
+  {
+    name: "client|unblock",
+    arity: -3,
+    flags: CLIENT_ADMIN_FLAGS,
+    acl: ["connection"],
+    keys: [0, 0, 0],
+    doc: {
+      summary: "Unblock a client blocked in a blocking command from a different connection",
+      since: "5.0.0",
+      group: "connection",
+      complexity: "O(log N) where N is the number of client connections",
+    },
+    handler: clientUnblock,
+  },
+  {
     name: "client|help",
     arity: 2,
     flags: ["loading", "stale"],
@@ -195,6 +238,63 @@ const CLIENT_SUBCOMMANDS: readonly CommandSpec[] = [
       complexity: "O(1)",
     },
     handler: clientHelp,
+  },
+  {
+    name: "client|tracking",
+    arity: -3,
+    flags: CLIENT_FLAGS,
+    acl: ["connection"],
+    keys: [0, 0, 0],
+    doc: {
+      summary: "Enable or disable server assisted client side caching support",
+      since: "6.0.0",
+      group: "connection",
+      complexity: "O(1). Some options may introduce additional complexity.",
+    },
+    handler: clientTracking,
+  },
+  {
+    name: "client|trackinginfo",
+    arity: 2,
+    flags: CLIENT_FLAGS,
+    acl: ["connection"],
+    keys: [0, 0, 0],
+    doc: {
+      summary:
+        "Return information about server assisted client side caching for the current connection",
+      since: "6.2.0",
+      group: "connection",
+      complexity: "O(1)",
+    },
+    handler: clientTrackinginfo,
+  },
+  {
+    name: "client|getredir",
+    arity: 2,
+    flags: CLIENT_FLAGS,
+    acl: ["connection"],
+    keys: [0, 0, 0],
+    doc: {
+      summary: "Get tracking notifications redirection client ID if any",
+      since: "6.0.0",
+      group: "connection",
+      complexity: "O(1)",
+    },
+    handler: clientGetredir,
+  },
+  {
+    name: "client|caching",
+    arity: 3,
+    flags: CLIENT_FLAGS,
+    acl: ["connection"],
+    keys: [0, 0, 0],
+    doc: {
+      summary: "Instruct the server about tracking or not keys in the next request",
+      since: "6.0.0",
+      group: "connection",
+      complexity: "O(1)",
+    },
+    handler: clientCaching,
   },
 ];
 
@@ -351,6 +451,7 @@ function select(ctx: CommandContext, args: Args): Reply {
 /** AUTH [username] password */
 function auth(ctx: CommandContext, args: Args): Reply {
   if (args.length > 3) throw new ReplyError(Errors.syntax);
+  for (let i = 1; i < args.length; i++) ctx.redact(i);
   if (args.length === 2) {
     if (!ctx.engine.authRequired()) throw new ReplyError(Errors.authNoPassword);
     authenticate(ctx, "default", args.get(1));
@@ -377,6 +478,8 @@ function hello(ctx: CommandContext, args: Args): Reply {
     const more = args.length - 1 - i;
     const option = args.upper(i);
     if (option === "AUTH" && more >= 2) {
+      ctx.redact(i + 1);
+      ctx.redact(i + 2);
       authenticate(ctx, args.get(i + 1), args.get(i + 2));
       i += 2;
     } else if (option === "SETNAME" && more >= 1) {
@@ -570,6 +673,143 @@ function clientReply(ctx: CommandContext, args: Args): Reply {
   }
 }
 
+/**
+ * CLIENT TRACKING ON|OFF [REDIRECT client-id] [PREFIX prefix [PREFIX prefix ...]]
+ *   [BCAST] [OPTIN] [OPTOUT] [NOLOOP]
+ */
+function clientTracking(ctx: CommandContext, args: Args): Reply {
+  let redirect = 0;
+  let bcast = false;
+  let optin = false;
+  let optout = false;
+  let noloop = false;
+  const prefixes: string[] = [];
+  // Every option is read (and REDIRECT checked) before ON / OFF, as in Redis.
+  for (let i = 3; i < args.length; i++) {
+    const more = args.length - 1 - i;
+    const option = args.upper(i);
+    if (option === "REDIRECT" && more > 0) {
+      i++;
+      if (redirect !== 0) throw new ReplyError(Errors.trackingRedirectTwice);
+      redirect = args.integer(i);
+      if (!ctx.engine.clients.has(redirect)) throw new ReplyError(Errors.trackingRedirectMissing);
+    } else if (option === "BCAST") {
+      bcast = true;
+    } else if (option === "OPTIN") {
+      optin = true;
+    } else if (option === "OPTOUT") {
+      optout = true;
+    } else if (option === "NOLOOP") {
+      noloop = true;
+    } else if (option === "PREFIX" && more > 0) {
+      prefixes.push(args.get(++i));
+    } else {
+      throw new ReplyError(Errors.syntax);
+    }
+  }
+  const status = args.upper(2);
+  if (status === "OFF") {
+    ctx.engine.tracking.disable(ctx);
+    return OK;
+  }
+  if (status !== "ON") throw new ReplyError(Errors.syntax);
+  const current = ctx.tracking;
+  if (!bcast && prefixes.length > 0) throw new ReplyError(Errors.trackingPrefixNeedsBcast);
+  if (current !== undefined && current.bcast !== bcast) {
+    throw new ReplyError(Errors.trackingSwitchBcast);
+  }
+  if (bcast && (optin || optout)) throw new ReplyError(Errors.trackingOptWithBcast);
+  if (optin && optout) throw new ReplyError(Errors.trackingOptinAndOptout);
+  if ((optin && current?.optout === true) || (optout && current?.optin === true)) {
+    throw new ReplyError(Errors.trackingSwitchOpt);
+  }
+  if (bcast) checkPrefixCollisions(ctx, prefixes);
+  ctx.engine.tracking.enable(ctx, { redirect, bcast, optin, optout, noloop, prefixes });
+  return OK;
+}
+
+/** Refuses BCAST prefixes that overlap an existing one or each other, as Redis. */
+function checkPrefixCollisions(ctx: CommandContext, prefixes: readonly string[]): void {
+  const existing = [...(ctx.tracking?.prefixes ?? [])].sort();
+  for (let i = 0; i < prefixes.length; i++) {
+    const p = prefixes[i]!;
+    for (const e of existing) {
+      if (p.startsWith(e) || e.startsWith(p)) {
+        throw new ReplyError(Errors.trackingPrefixOverlapsExisting(p, e));
+      }
+    }
+    for (let j = i + 1; j < prefixes.length; j++) {
+      const q = prefixes[j]!;
+      if (p.startsWith(q) || q.startsWith(p)) {
+        throw new ReplyError(Errors.trackingPrefixOverlapsGiven(p, q));
+      }
+    }
+  }
+}
+
+/** CLIENT TRACKINGINFO */
+function clientTrackinginfo(ctx: CommandContext, _args: Args): Reply {
+  const t = ctx.tracking;
+  const flags: string[] = [];
+  if (t === undefined) {
+    flags.push("off");
+  } else {
+    flags.push("on");
+    if (t.bcast) flags.push("bcast");
+    if (t.optin) {
+      flags.push("optin");
+      if (t.caching) flags.push("caching-yes");
+    }
+    if (t.optout) {
+      flags.push("optout");
+      if (t.caching) flags.push("caching-no");
+    }
+    if (t.noloop) flags.push("noloop");
+    if (t.brokenRedirect) flags.push("broken_redirect");
+  }
+  return map([
+    [bulk("flags"), { kind: "set", items: flags.map(bulk) }],
+    [bulk("redirect"), integer(t === undefined ? -1 : t.redirect)],
+    [bulk("prefixes"), bulks([...(t?.prefixes ?? [])].sort())],
+  ]);
+}
+
+/** CLIENT GETREDIR */
+function clientGetredir(ctx: CommandContext, _args: Args): Reply {
+  return integer(ctx.tracking === undefined ? -1 : ctx.tracking.redirect);
+}
+
+/** CLIENT CACHING YES|NO */
+function clientCaching(ctx: CommandContext, args: Args): Reply {
+  const t = ctx.tracking;
+  if (t === undefined) throw new ReplyError(Errors.cachingNotTracking);
+  const mode = args.upper(2);
+  if (mode === "YES") {
+    if (!t.optin) throw new ReplyError(Errors.cachingYesNeedsOptin);
+  } else if (mode === "NO") {
+    if (!t.optout) throw new ReplyError(Errors.cachingNoNeedsOptout);
+  } else {
+    throw new ReplyError(Errors.syntax);
+  }
+  t.caching = true;
+  return OK;
+}
+
+/** CLIENT UNBLOCK client-id [TIMEOUT|ERROR] */
+function clientUnblock(ctx: CommandContext, args: Args): Reply {
+  if (args.length > 4) throw new ReplyError(Errors.unknownSubcommandOrArgs(args.get(1), "client"));
+  let reason: "timeout" | "error" = "timeout";
+  if (args.length === 4) {
+    const r = asciiUpper(args.get(3));
+    if (r === "ERROR") reason = "error";
+    else if (r !== "TIMEOUT") throw new ReplyError(Errors.unblockReason);
+  }
+  const id = parseInteger(args.get(2));
+  if (id === null) throw new ReplyError(Errors.notInteger);
+  const target = ctx.engine.clients.get(id);
+  return integer(target !== undefined && ctx.engine.blocking.unblock(target, reason) ? 1 : 0);
+}
+
 /** CLIENT NO-EVICT ON|OFF */
 function clientNoEvict(ctx: CommandContext, args: Args): Reply {
   switch (args.upper(2)) {
@@ -635,6 +875,34 @@ const CLIENT_HELP: readonly Reply[] = [
   "    Prints this help.",
 ].map(simple);
 
+/** CLIENT PAUSE timeout [WRITE | ALL] */
+function clientPause(ctx: CommandContext, args: Args): Reply {
+  if (args.length > 4) throw new ReplyError(Errors.unknownSubcommandOrArgs(args.get(1), "client"));
+  let type: "write" | "all" = "all";
+  if (args.length === 4) {
+    const mode = args.upper(3);
+    if (mode === "WRITE") type = "write";
+    else if (mode !== "ALL") throw new ReplyError(Errors.pauseMode);
+  }
+  const timeout = args.int64(2, Errors.timeoutNotInteger);
+  if (timeout < 0n) throw new ReplyError(Errors.timeoutNegative);
+  // Redis adds the timeout to the time in a signed 64-bit integer: a sum
+  // past its range wraps negative, so the pause is already over.
+  let end = 0;
+  if (timeout > 0n) {
+    const sum = timeout + BigInt(Math.floor(ctx.engine.clock.now()));
+    end = sum > 9223372036854775807n ? -1 : Number(sum);
+  }
+  ctx.engine.pause.pause(end, type);
+  return OK;
+}
+
+/** CLIENT UNPAUSE */
+function clientUnpause(ctx: CommandContext, _args: Args): Reply {
+  ctx.engine.pause.unpause();
+  return OK;
+}
+
 /** CLIENT HELP */
 function clientHelp(_ctx: CommandContext, _args: Args): Reply {
   return array(CLIENT_HELP);
@@ -694,9 +962,8 @@ function argvBytes(args: Args): number {
 
 /**
  * The CLIENT LIST flags of a client: S replica, O monitor, M master, P
- * pub/sub, x MULTI, c closing after the reply, U Unix socket, e no-evict, N
- * none. (b blocked, t/R/B tracking and d dirty WATCH come with their
- * features.)
+ * pub/sub, x MULTI, b blocked, d dirty WATCH, c closing after the reply, U
+ * Unix socket, e no-evict, N none. t tracking, R broken redirect, B broadcast.
  */
 function clientFlags(c: Client): string {
   let f = "";
@@ -705,10 +972,30 @@ function clientFlags(c: Client): string {
   if (c.role === "master") f += "M";
   if (c.subscribed) f += "P";
   if (c.multiCount >= 0) f += "x";
+  if (c.engine.blocking.isBlocked(c)) f += "b";
+  const t = c.tracking;
+  if (t !== undefined) {
+    f += "t";
+    if (t.brokenRedirect) f += "R";
+    if (t.bcast) f += "B";
+  }
+  if (c.watchDirty) f += "d";
   if (c.closing) f += "c";
   if (c.unix) f += "U";
   if (c.noEvict) f += "e";
   return f === "" ? "N" : f;
+}
+
+/**
+ * One client's CLIENT LIST fields without the newline, as Redis's log lines
+ * about a client show them.
+ *
+ * @param c the client
+ * @param argvMem bytes of the running command's arguments
+ * @returns the line
+ */
+export function clientInfoLine(c: Client, argvMem: number): string {
+  return clientLine(c, argvMem).slice(0, -1);
 }
 
 /** One CLIENT LIST / CLIENT INFO line, newline included. */
@@ -723,6 +1010,7 @@ function clientLine(c: Client, argvMem: number): string {
     ` sub=${c.channelCount} psub=${c.patternCount} ssub=${c.shardChannelCount}` +
     ` multi=${c.multiCount} qbuf=${qbuf} qbuf-free=0 argv-mem=${argvMem} multi-mem=0` +
     ` rbs=0 rbp=0 obl=${obl} oll=0 omem=0 tot-mem=${qbuf + argvMem + obl}` +
-    ` events=${obl > 0 ? "rw" : "r"} cmd=${c.lastCommand} user=${c.user} redir=-1` +
+    ` events=${obl > 0 ? "rw" : "r"} cmd=${c.lastCommand} user=${c.user}` +
+    ` redir=${c.tracking === undefined ? -1 : c.tracking.redirect}` +
     ` resp=${c.resp}\n`;
 }

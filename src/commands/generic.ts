@@ -527,7 +527,7 @@ const OBJECT_HELP: readonly Reply[] = [
 
 /** The current time in whole milliseconds, as Redis's command time. */
 function nowMs(ctx: CommandContext): number {
-  return Math.floor(ctx.engine.clock.now());
+  return Math.floor(ctx.engine.now());
 }
 
 /** An integer reply for a millisecond quantity that may exceed 2^53. */
@@ -604,7 +604,7 @@ function keys(ctx: CommandContext, args: Args): Reply {
  * digits, nothing after (a NUL byte ends the text); no leading space; an
  * empty text is 0; a negative value wraps modulo 2^64.
  */
-function parseCursor(text: string): number | null {
+export function parseCursor(text: string): number | null {
   const nul = text.indexOf("\0");
   const s = nul === -1 ? text : text.slice(0, nul);
   if (s.length === 0) return 0;

@@ -1,10 +1,869 @@
 /**
- * The hash command group: HSET, HGET, ... and the field-expiry family
+ * The hash command group: HSET, HSETNX, HGET, HMSET, HMGET, HGETALL, HDEL,
+ * HLEN, HEXISTS, HKEYS, HVALS, HSTRLEN, HINCRBY, HINCRBYFLOAT, HRANDFIELD,
+ * HSCAN, and Redis 7.4's field-expiry family: HEXPIRE, HPEXPIRE, HEXPIREAT,
+ * HPEXPIREAT, HTTL, HPTTL, HEXPIRETIME, HPEXPIRETIME and HPERSIST (with
+ * HSCAN's 7.4 NOVALUES option).
+ *
+ * Expired fields are removed lazily, whenever a hash command touches their
+ * hash, and actively, by {@linkcode expireHashFields} from the engine's
+ * periodic task; each removal publishes `hexpired`, and a hash left empty
+ * is deleted (`del`).
+ *
+ * Known differences from Redis 7.0.15:
+ * - HGETALL, HKEYS, HVALS and HSCAN list a `hashtable`-encoded hash in
+ *   insertion order rather than dict order, and HSCAN cursors are not
+ *   Redis's reversed-bit bucket cursors (the full-iteration guarantee
+ *   holds).
+ * - HRANDFIELD without a count, and with a positive count, is O(N) in the
+ *   hash size; a negative count beyond 2^27 answers `ERR value is out of
+ *   range` where Redis would try to build the reply.
+ * - The field-expiry family (7.4) follows the Redis 7.4 documentation; a
+ *   listpack hash with field TTLs reports the `listpackex` encoding, as 7.4.
  *
  * @module
  */
 
-import type { CommandSpec } from "./spec.ts";
+import { Errors, ReplyError } from "../errors.ts";
+import {
+  array,
+  bulk,
+  bulks,
+  EMPTY_ARRAY,
+  integer,
+  map,
+  NIL,
+  OK,
+  type Reply,
+} from "../resp/reply.ts";
+import { addLongDouble, formatLongDouble, LD_ZERO, parseLongDouble } from "../store/long_double.ts";
+import { HashValue } from "../store/hash.ts";
+import type { Database } from "../store/database.ts";
+import type { Engine } from "../engine.ts";
+import { globMatch } from "../glob.ts";
+import { keyword, oneKey, readTyped, writeTyped } from "./lookup.ts";
+import { parseCursor } from "./generic.ts";
+import {
+  type Args,
+  type CommandContext,
+  type CommandFlag,
+  type CommandSpec,
+  type Handler,
+  type KeySpec,
+  parseInt64,
+  parseInteger,
+} from "./spec.ts";
+
+const RO = oneKey(["RO"]);
+const RO_ACCESS = oneKey(["RO", "ACCESS"]);
+const RW_UPDATE = oneKey(["RW", "UPDATE"]);
+const RW_ACCESS_UPDATE = oneKey(["RW", "ACCESS", "UPDATE"]);
+const READ_FAST: readonly CommandFlag[] = ["readonly", "fast"];
+const WRITE_DENYOOM_FAST: readonly CommandFlag[] = ["write", "denyoom", "fast"];
+const SIZE_COMPLEXITY = "O(N) where N is the size of the hash.";
+const FIELDS_COMPLEXITY = "O(N) where N is the number of specified fields";
+
+/** A hash-group spec with the group's defaults: one key, `@hash`, O(1). */
+function spec(
+  name: string,
+  arity: number,
+  flags: readonly CommandFlag[],
+  keySpecs: readonly KeySpec[],
+  doc: { summary: string; since: string; complexity?: string } & Partial<CommandSpec["doc"]>,
+  handler: Handler,
+  tips?: readonly string[],
+): CommandSpec {
+  const out: CommandSpec = {
+    name,
+    arity,
+    flags,
+    acl: ["hash"],
+    keys: [1, 1, 1],
+    keySpecs,
+    doc: { group: "hash", complexity: "O(1)", ...doc },
+    handler,
+  };
+  return tips === undefined ? out : { ...out, tips };
+}
 
 /** The hash group's command table. */
-export const HASH_COMMANDS: readonly CommandSpec[] = [];
+export const HASH_COMMANDS: readonly CommandSpec[] = [
+  spec("hset", -4, WRITE_DENYOOM_FAST, RW_UPDATE, {
+    summary: "Set the string value of a hash field",
+    since: "2.0.0",
+    complexity:
+      "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.",
+    history: [["4.0.0", "Accepts multiple `field` and `value` arguments."]],
+  }, hset),
+  spec("hsetnx", 4, WRITE_DENYOOM_FAST, oneKey(["RW", "INSERT"]), {
+    summary: "Set the value of a hash field, only if the field does not exist",
+    since: "2.0.0",
+  }, hsetnx),
+  spec("hget", 3, READ_FAST, RO_ACCESS, {
+    summary: "Get the value of a hash field",
+    since: "2.0.0",
+  }, hget),
+  spec("hmset", -4, WRITE_DENYOOM_FAST, RW_UPDATE, {
+    summary: "Set multiple hash fields to multiple values",
+    since: "2.0.0",
+    complexity: "O(N) where N is the number of fields being set.",
+    docFlags: ["deprecated"],
+    deprecatedSince: "4.0.0",
+    replacedBy: "`HSET` with multiple field-value pairs",
+  }, hmset),
+  spec("hmget", -3, READ_FAST, RO_ACCESS, {
+    summary: "Get the values of all the given hash fields",
+    since: "2.0.0",
+    complexity: "O(N) where N is the number of fields being requested.",
+  }, hmget),
+  spec(
+    "hgetall",
+    2,
+    ["readonly"],
+    RO_ACCESS,
+    {
+      summary: "Get all the fields and values in a hash",
+      since: "2.0.0",
+      complexity: SIZE_COMPLEXITY,
+    },
+    hgetall,
+    ["nondeterministic_output_order"],
+  ),
+  spec("hdel", -3, ["write", "fast"], oneKey(["RW", "DELETE"]), {
+    summary: "Delete one or more hash fields",
+    since: "2.0.0",
+    complexity: "O(N) where N is the number of fields to be removed.",
+    history: [["2.4.0", "Accepts multiple `field` arguments."]],
+  }, hdel),
+  spec("hlen", 2, READ_FAST, RO, {
+    summary: "Get the number of fields in a hash",
+    since: "2.0.0",
+  }, hlen),
+  spec("hexists", 3, READ_FAST, RO, {
+    summary: "Determine if a hash field exists",
+    since: "2.0.0",
+  }, hexists),
+  spec(
+    "hkeys",
+    2,
+    ["readonly"],
+    RO_ACCESS,
+    {
+      summary: "Get all the fields in a hash",
+      since: "2.0.0",
+      complexity: SIZE_COMPLEXITY,
+    },
+    hkeys,
+    ["nondeterministic_output_order"],
+  ),
+  spec(
+    "hvals",
+    2,
+    ["readonly"],
+    RO_ACCESS,
+    {
+      summary: "Get all the values in a hash",
+      since: "2.0.0",
+      complexity: SIZE_COMPLEXITY,
+    },
+    hvals,
+    ["nondeterministic_output_order"],
+  ),
+  spec("hstrlen", 3, READ_FAST, RO, {
+    summary: "Get the length of the value of a hash field",
+    since: "3.2.0",
+  }, hstrlen),
+  spec("hincrby", 4, WRITE_DENYOOM_FAST, RW_ACCESS_UPDATE, {
+    summary: "Increment the integer value of a hash field by the given number",
+    since: "2.0.0",
+  }, hincrby),
+  spec("hincrbyfloat", 4, WRITE_DENYOOM_FAST, RW_ACCESS_UPDATE, {
+    summary: "Increment the float value of a hash field by the given amount",
+    since: "2.6.0",
+  }, hincrbyfloat),
+  spec(
+    "hrandfield",
+    -2,
+    ["readonly"],
+    RO_ACCESS,
+    {
+      summary: "Get one or multiple random fields from a hash",
+      since: "6.2.0",
+      complexity: "O(N) where N is the number of fields returned",
+    },
+    hrandfield,
+    ["nondeterministic_output"],
+  ),
+  spec(
+    "hscan",
+    -3,
+    ["readonly"],
+    RO_ACCESS,
+    {
+      summary: "Incrementally iterate hash fields and associated values",
+      since: "2.8.0",
+      complexity:
+        "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..",
+    },
+    hscan,
+    ["nondeterministic_output"],
+  ),
+  // Redis 7.4: hash field expiration.
+  spec("hexpire", -6, WRITE_DENYOOM_FAST, RW_UPDATE, {
+    summary: "Set expiry for hash field using relative time to expire (seconds)",
+    since: "7.4.0",
+    complexity: FIELDS_COMPLEXITY,
+  }, hexpire),
+  spec("hpexpire", -6, WRITE_DENYOOM_FAST, RW_UPDATE, {
+    summary: "Set expiry for hash field using relative time to expire (milliseconds)",
+    since: "7.4.0",
+    complexity: FIELDS_COMPLEXITY,
+  }, hpexpire),
+  spec("hexpireat", -6, WRITE_DENYOOM_FAST, RW_UPDATE, {
+    summary: "Set expiry for hash field using an absolute Unix timestamp (seconds)",
+    since: "7.4.0",
+    complexity: FIELDS_COMPLEXITY,
+  }, hexpireat),
+  spec("hpexpireat", -6, WRITE_DENYOOM_FAST, RW_UPDATE, {
+    summary: "Set expiry for hash field using an absolute Unix timestamp (milliseconds)",
+    since: "7.4.0",
+    complexity: FIELDS_COMPLEXITY,
+  }, hpexpireat),
+  spec("httl", -5, READ_FAST, RO_ACCESS, {
+    summary: "Returns the TTL in seconds of a hash field.",
+    since: "7.4.0",
+    complexity: FIELDS_COMPLEXITY,
+  }, httl),
+  spec("hpttl", -5, READ_FAST, RO_ACCESS, {
+    summary: "Returns the TTL in milliseconds of a hash field.",
+    since: "7.4.0",
+    complexity: FIELDS_COMPLEXITY,
+  }, hpttl),
+  spec("hexpiretime", -5, READ_FAST, RO_ACCESS, {
+    summary: "Returns the expiration time of a hash field as a Unix timestamp, in seconds.",
+    since: "7.4.0",
+    complexity: FIELDS_COMPLEXITY,
+  }, hexpiretime),
+  spec("hpexpiretime", -5, READ_FAST, RO_ACCESS, {
+    summary: "Returns the expiration time of a hash field as a Unix timestamp, in msec.",
+    since: "7.4.0",
+    complexity: FIELDS_COMPLEXITY,
+  }, hpexpiretime),
+  spec("hpersist", -5, ["write", "fast"], RW_UPDATE, {
+    summary: "Removes the expiration time for each specified field",
+    since: "7.4.0",
+    complexity: FIELDS_COMPLEXITY,
+  }, hpersist),
+];
+
+// ---------------------------------------------------------------------------
+// Shared helpers
+
+const ZERO = integer(0);
+const ONE = integer(1);
+const EMPTY_SCAN = array([bulk("0"), EMPTY_ARRAY]);
+const INT64_MAX = (1n << 63n) - 1n;
+const INT64_MIN = -(1n << 63n);
+/** Redis's LONG_MAX / 2: the WITHVALUES count bound of HRANDFIELD. */
+const HALF_LONG_MAX = (1n << 62n) - 1n;
+/** Beyond this many repeated picks the reply cannot be built in memory. */
+const MAX_RANDOM_PICKS = 2 ** 27;
+/** The latest field expiry Redis 7.4 accepts: (2^48 - 1) >> 2 ms. */
+const HFE_MAX_ABS_TIME_MSEC = 2 ** 46 - 1;
+/** Registered keys the active field expiry visits per database and cycle. */
+const FIELD_EXPIRE_KEYS_PER_CYCLE = 20;
+
+/** The listpack limits: `hash-max-listpack-entries` and `hash-max-listpack-value`. */
+function limits(ctx: CommandContext): [entries: number, value: number] {
+  const config = ctx.engine.config;
+  return [config.number("hash-max-listpack-entries"), config.number("hash-max-listpack-value")];
+}
+
+/**
+ * Announces fields removed by expiry: `hexpired`, and `del` when the hash
+ * is left empty (it is deleted).
+ */
+function fieldsExpired(engine: Engine, db: Database, key: string, hash: HashValue): void {
+  engine.keyModified(db, key);
+  engine.notify(db, "h", "hexpired", key);
+  if (hash.size === 0) {
+    db.delete(key);
+    engine.notify(db, "g", "del", key);
+  }
+}
+
+/** Lazy field expiry: purges a hash's expired fields; undefined when none is left. */
+function live(ctx: CommandContext, key: string, hash: HashValue): HashValue | undefined {
+  if (!hash.hasExpires) return hash;
+  const engine = ctx.engine;
+  engine.hashFieldExpiry.add(ctx.db, key, hash);
+  if (hash.purge(engine.clock.now()).length === 0) return hash;
+  fieldsExpired(engine, ctx.db, key, hash);
+  return hash.size === 0 ? undefined : hash;
+}
+
+/** A hash for a read command (hit/miss statistics, WRONGTYPE), expired fields purged. */
+function readHash(ctx: CommandContext, key: string): HashValue | undefined {
+  const hash = readTyped<HashValue>(ctx, key, "hash");
+  return hash === undefined ? undefined : live(ctx, key, hash);
+}
+
+/** A hash for a write command (WRONGTYPE), expired fields purged. */
+function writeHash(ctx: CommandContext, key: string): HashValue | undefined {
+  const hash = writeTyped<HashValue>(ctx, key, "hash");
+  return hash === undefined ? undefined : live(ctx, key, hash);
+}
+
+/** Records a write to a hash and publishes its event. */
+function touched(ctx: CommandContext, key: string, event: string): void {
+  ctx.engine.keyModified(ctx.db, key);
+  ctx.engine.notify(ctx.db, "h", event, key);
+}
+
+/**
+ * One step of the periodic task: expires the due fields of up to a few
+ * registered hashes per database, publishing `hexpired` (and `del` for a
+ * hash left empty). Time comes from the engine's clock.
+ *
+ * @param engine the engine
+ * @param dbs its databases
+ * @example
+ * ```ts
+ * import { Engine } from "../engine.ts";
+ * import { expireHashFields } from "./hash.ts";
+ * const engine = new Engine();
+ * expireHashFields(engine, [engine.db(0)]);
+ * engine.close();
+ * ```
+ */
+export function expireHashFields(engine: Engine, dbs: readonly Database[]): void {
+  const index = engine.hashFieldExpiry;
+  const now = engine.clock.now();
+  for (const db of dbs) {
+    if (index.size(db) === 0) continue;
+    index.sweep(db, FIELD_EXPIRE_KEYS_PER_CYCLE, (key, hash) => {
+      if (hash.purge(now).length > 0) fieldsExpired(engine, db, key, hash);
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Setting and getting fields
+
+/** HSET key field value [field value ...] */
+function hset(ctx: CommandContext, args: Args): Reply {
+  return hsetGeneric(ctx, args, "hset");
+}
+
+/** HMSET key field value [field value ...] */
+function hmset(ctx: CommandContext, args: Args): Reply {
+  return hsetGeneric(ctx, args, "hmset");
+}
+
+/** HSET and HMSET: HSET answers how many fields were added, HMSET OK. */
+function hsetGeneric(ctx: CommandContext, args: Args, name: "hset" | "hmset"): Reply {
+  const argv = args.argv;
+  if (argv.length % 2 === 1) throw new ReplyError(Errors.wrongArity(name));
+  const key = argv[1]!;
+  const found = writeHash(ctx, key);
+  const hash = found ?? new HashValue();
+  const [maxEntries, maxValue] = limits(ctx);
+  if (hash.isListpack) {
+    for (let j = 2; j < argv.length; j++) hash.fit(maxValue, argv[j]!);
+  }
+  let added = 0;
+  for (let j = 2; j < argv.length; j += 2) {
+    if (hash.set(argv[j]!, argv[j + 1]!)) added++;
+  }
+  hash.fitSize(maxEntries);
+  if (found === undefined) ctx.db.set(key, hash);
+  touched(ctx, key, "hset");
+  return name === "hset" ? integer(added) : OK;
+}
+
+/** HSETNX key field value */
+function hsetnx(ctx: CommandContext, args: Args): Reply {
+  const argv = args.argv;
+  const key = argv[1]!;
+  const field = argv[2]!;
+  const value = argv[3]!;
+  const found = writeHash(ctx, key);
+  if (found?.get(field) !== undefined) return ZERO;
+  const hash = found ?? new HashValue();
+  const [maxEntries, maxValue] = limits(ctx);
+  hash.fit(maxValue, field);
+  hash.fit(maxValue, value);
+  hash.set(field, value);
+  hash.fitSize(maxEntries);
+  if (found === undefined) ctx.db.set(key, hash);
+  touched(ctx, key, "hset");
+  return ONE;
+}
+
+/** HGET key field */
+function hget(ctx: CommandContext, args: Args): Reply {
+  const hash = readHash(ctx, args.argv[1]!);
+  return hash === undefined ? NIL : bulk(hash.get(args.argv[2]!));
+}
+
+/** HMGET key field [field ...] */
+function hmget(ctx: CommandContext, args: Args): Reply {
+  const argv = args.argv;
+  const hash = readHash(ctx, argv[1]!);
+  const out: (string | null)[] = new Array(argv.length - 2);
+  for (let j = 2; j < argv.length; j++) out[j - 2] = hash?.get(argv[j]!) ?? null;
+  return bulks(out);
+}
+
+/** HDEL key field [field ...] */
+function hdel(ctx: CommandContext, args: Args): Reply {
+  const argv = args.argv;
+  const key = argv[1]!;
+  const hash = writeHash(ctx, key);
+  if (hash === undefined) return ZERO;
+  let deleted = 0;
+  for (let j = 2; j < argv.length; j++) {
+    if (hash.delete(argv[j]!)) deleted++;
+    if (hash.size === 0) break;
+  }
+  if (deleted > 0) {
+    touched(ctx, key, "hdel");
+    if (hash.size === 0) {
+      ctx.db.delete(key);
+      ctx.engine.notify(ctx.db, "g", "del", key);
+    }
+  }
+  return integer(deleted);
+}
+
+/** HLEN key */
+function hlen(ctx: CommandContext, args: Args): Reply {
+  return integer(readHash(ctx, args.argv[1]!)?.size ?? 0);
+}
+
+/** HEXISTS key field */
+function hexists(ctx: CommandContext, args: Args): Reply {
+  const hash = readHash(ctx, args.argv[1]!);
+  return hash?.get(args.argv[2]!) === undefined ? ZERO : ONE;
+}
+
+/** HSTRLEN key field */
+function hstrlen(ctx: CommandContext, args: Args): Reply {
+  return integer(readHash(ctx, args.argv[1]!)?.get(args.argv[2]!)?.length ?? 0);
+}
+
+/** HGETALL key */
+function hgetall(ctx: CommandContext, args: Args): Reply {
+  const hash = readHash(ctx, args.argv[1]!);
+  if (hash === undefined) return map([]);
+  if (ctx.resp === 2) {
+    const out: string[] = new Array(hash.size * 2);
+    let i = 0;
+    for (const [field, value] of hash.map) {
+      out[i++] = field;
+      out[i++] = value;
+    }
+    return bulks(out);
+  }
+  const entries: (readonly [Reply, Reply])[] = [];
+  for (const [field, value] of hash.map) entries.push([bulk(field), bulk(value)]);
+  return map(entries);
+}
+
+/** HKEYS key */
+function hkeys(ctx: CommandContext, args: Args): Reply {
+  const hash = readHash(ctx, args.argv[1]!);
+  return hash === undefined ? EMPTY_ARRAY : bulks([...hash.map.keys()]);
+}
+
+/** HVALS key */
+function hvals(ctx: CommandContext, args: Args): Reply {
+  const hash = readHash(ctx, args.argv[1]!);
+  return hash === undefined ? EMPTY_ARRAY : bulks([...hash.map.values()]);
+}
+
+// ---------------------------------------------------------------------------
+// Counters
+
+/** HINCRBY key field increment */
+function hincrby(ctx: CommandContext, args: Args): Reply {
+  const argv = args.argv;
+  const by = parseInt64(argv[3]!);
+  if (by === null) throw new ReplyError(Errors.notInteger);
+  const key = argv[1]!;
+  const field = argv[2]!;
+  const found = writeHash(ctx, key);
+  const current = found?.get(field);
+  let old = 0n;
+  if (current !== undefined) {
+    const v = current.length < 16 ? parseInteger(current) : parseInt64(current);
+    if (v === null) throw new ReplyError(Errors.notIntegerHash);
+    old = BigInt(v);
+  }
+  const sum = old + by;
+  if (sum > INT64_MAX || sum < INT64_MIN) throw new ReplyError(Errors.overflow);
+  const text = String(sum);
+  storeCounter(ctx, key, found, field, text, "hincrby");
+  return integer(sum >= -9007199254740991n && sum <= 9007199254740991n ? Number(sum) : sum);
+}
+
+/** HINCRBYFLOAT key field increment */
+function hincrbyfloat(ctx: CommandContext, args: Args): Reply {
+  const argv = args.argv;
+  const by = parseLongDouble(argv[3]!);
+  if (by === null) throw new ReplyError(Errors.notFloat);
+  if (by.inf) throw new ReplyError(Errors.hashIncrNanOrInfinity);
+  const key = argv[1]!;
+  const field = argv[2]!;
+  const found = writeHash(ctx, key);
+  const current = found?.get(field);
+  const value = current === undefined ? LD_ZERO : parseLongDouble(current);
+  if (value === null) throw new ReplyError(Errors.hashNotFloat);
+  const sum = addLongDouble(value, by);
+  if (sum === null || sum.inf) throw new ReplyError(Errors.nanOrInfinity);
+  const text = formatLongDouble(sum);
+  storeCounter(ctx, key, found, field, text, "hincrbyfloat");
+  return bulk(text);
+}
+
+/** Stores a counter's new value, keeping the field's TTL (hashTypeSet's conversion rules). */
+function storeCounter(
+  ctx: CommandContext,
+  key: string,
+  found: HashValue | undefined,
+  field: string,
+  text: string,
+  event: string,
+): void {
+  const hash = found ?? new HashValue();
+  const [maxEntries, maxValue] = limits(ctx);
+  hash.fit(maxValue, field);
+  hash.fit(maxValue, text);
+  hash.set(field, text, true);
+  hash.fitSize(maxEntries);
+  if (found === undefined) ctx.db.set(key, hash);
+  touched(ctx, key, event);
+}
+
+// ---------------------------------------------------------------------------
+// HRANDFIELD
+
+/** HRANDFIELD key [count [WITHVALUES]] */
+function hrandfield(ctx: CommandContext, args: Args): Reply {
+  if (args.length >= 3) return hrandfieldWithCount(ctx, args);
+  const hash = readHash(ctx, args.argv[1]!);
+  if (hash === undefined) return NIL;
+  return bulk(fieldAt(hash, ctx.engine.random.below(hash.size)));
+}
+
+/** The field at a position in insertion order. */
+function fieldAt(hash: HashValue, index: number): string {
+  let i = 0;
+  for (const field of hash.map.keys()) {
+    if (i++ === index) return field;
+  }
+  throw new RangeError("field index out of range");
+}
+
+/** HRANDFIELD with a count: distinct fields for a positive count, repeats for a negative one. */
+function hrandfieldWithCount(ctx: CommandContext, args: Args): Reply {
+  const argv = args.argv;
+  const l = args.int64(2);
+  if (l < -INT64_MAX) throw new ReplyError(Errors.hashRandCountRange);
+  const unique = l >= 0n;
+  let withValues = false;
+  if (argv.length > 4 || (argv.length === 4 && keyword(argv[3]!) !== "WITHVALUES")) {
+    throw new ReplyError(Errors.syntax);
+  } else if (argv.length === 4) {
+    withValues = true;
+    if (l < -HALF_LONG_MAX || l > HALF_LONG_MAX) {
+      throw new ReplyError(Errors.hashRandCountOverflow);
+    }
+  }
+  const hash = readHash(ctx, argv[1]!);
+  if (hash === undefined || l === 0n) return EMPTY_ARRAY;
+  const random = ctx.engine.random;
+  const size = hash.size;
+  let picked: string[];
+  if (!unique || l === 1n) {
+    const count = unique ? 1 : -l;
+    if (count > BigInt(MAX_RANDOM_PICKS)) throw new ReplyError(Errors.hashRandCountOverflow);
+    const fields = [...hash.map.keys()];
+    picked = new Array(Number(count));
+    for (let i = 0; i < picked.length; i++) picked[i] = fields[random.below(size)]!;
+  } else if (l >= BigInt(size)) {
+    picked = [...hash.map.keys()];
+  } else {
+    // A partial Fisher-Yates shuffle: `count` distinct fields.
+    const count = Number(l);
+    const fields = [...hash.map.keys()];
+    for (let i = 0; i < count; i++) {
+      const j = i + random.below(size - i);
+      const t = fields[i]!;
+      fields[i] = fields[j]!;
+      fields[j] = t;
+    }
+    picked = fields.slice(0, count);
+  }
+  if (!withValues) return bulks(picked);
+  if (ctx.resp === 3) {
+    return array(picked.map((f) => bulks([f, hash.get(f)!])));
+  }
+  const out: string[] = new Array(picked.length * 2);
+  for (let i = 0; i < picked.length; i++) {
+    out[2 * i] = picked[i]!;
+    out[2 * i + 1] = hash.get(picked[i]!)!;
+  }
+  return bulks(out);
+}
+
+// ---------------------------------------------------------------------------
+// HSCAN
+
+/** HSCAN key cursor [MATCH pattern] [COUNT count] [NOVALUES] */
+function hscan(ctx: CommandContext, args: Args): Reply {
+  const argv = args.argv;
+  const cursor = parseCursor(argv[2]!);
+  if (cursor === null) throw new ReplyError(Errors.invalidCursor);
+  const hash = readHash(ctx, argv[1]!);
+  if (hash === undefined) return EMPTY_SCAN;
+  let count = 10;
+  let pattern: string | undefined;
+  let noValues = false;
+  for (let i = 3; i < argv.length;) {
+    const opt = keyword(argv[i]!);
+    const more = argv.length - i;
+    if (opt === "COUNT" && more >= 2) {
+      count = args.integer(i + 1);
+      if (count < 1) throw new ReplyError(Errors.syntax);
+      i += 2;
+    } else if (opt === "MATCH" && more >= 2) {
+      const p = argv[i + 1]!;
+      pattern = p === "*" ? undefined : p;
+      i += 2;
+    } else if (opt === "NOVALUES") {
+      noValues = true;
+      i++;
+    } else {
+      throw new ReplyError(Errors.syntax);
+    }
+  }
+  const fields = hash.map;
+  let next = 0;
+  let visited: Iterable<string>;
+  if (hash.isListpack) {
+    // A listpack is returned whole in one call, whatever the cursor.
+    visited = fields.keys();
+  } else {
+    [next, visited] = ctx.engine.cursors.scan(
+      fields,
+      () => fields.keys(),
+      cursor,
+      count,
+      (field) => fields.has(field),
+    );
+  }
+  const out: string[] = [];
+  for (const field of visited) {
+    if (pattern !== undefined && !globMatch(pattern, field)) continue;
+    out.push(field);
+    if (!noValues) out.push(fields.get(field)!);
+  }
+  return array([bulk(String(next)), bulks(out)]);
+}
+
+// ---------------------------------------------------------------------------
+// Field expiry (Redis 7.4)
+
+const COND_NX = 1;
+const COND_XX = 2;
+const COND_GT = 3;
+const COND_LT = 4;
+const CONDITIONS: ReadonlyMap<string, number> = new Map([
+  ["NX", COND_NX],
+  ["XX", COND_XX],
+  ["GT", COND_GT],
+  ["LT", COND_LT],
+]);
+
+/** HEXPIRE key seconds [NX | XX | GT | LT] FIELDS numfields field [field ...] */
+function hexpire(ctx: CommandContext, args: Args): Reply {
+  return hexpireGeneric(ctx, args, "hexpire", true, true);
+}
+
+/** HPEXPIRE key milliseconds [NX | XX | GT | LT] FIELDS numfields field [field ...] */
+function hpexpire(ctx: CommandContext, args: Args): Reply {
+  return hexpireGeneric(ctx, args, "hpexpire", false, true);
+}
+
+/** HEXPIREAT key unix-time-seconds [NX | XX | GT | LT] FIELDS numfields field [field ...] */
+function hexpireat(ctx: CommandContext, args: Args): Reply {
+  return hexpireGeneric(ctx, args, "hexpireat", true, false);
+}
+
+/** HPEXPIREAT key unix-time-milliseconds [NX | XX | GT | LT] FIELDS numfields field [field ...] */
+function hpexpireat(ctx: CommandContext, args: Args): Reply {
+  return hexpireGeneric(ctx, args, "hpexpireat", false, false);
+}
+
+/**
+ * The `FIELDS numfields field ...` block from `at`: the number of fields,
+ * checked against the arguments left.
+ */
+function parseFields(args: Args, at: number, numFieldsError: string): number {
+  const argv = args.argv;
+  if (keyword(argv[at]!) !== "FIELDS") throw new ReplyError(Errors.hfeFieldsMissing);
+  const n = parseInt64(argv[at + 1] ?? "");
+  if (n === null || n < 1n) throw new ReplyError(numFieldsError);
+  if (n !== BigInt(argv.length - at - 2)) throw new ReplyError(Errors.hfeNumFieldsMismatch);
+  return Number(n);
+}
+
+/** One integer per field, all `code` (a missing key). */
+function sameCodes(n: number, code: number): Reply {
+  return array(new Array<Reply>(n).fill(integer(code)));
+}
+
+/**
+ * HEXPIRE, HPEXPIRE, HEXPIREAT and HPEXPIREAT: per field, -2 when missing,
+ * 0 when the condition fails, 2 when the time is already past (the field
+ * is deleted), else 1.
+ */
+function hexpireGeneric(
+  ctx: CommandContext,
+  args: Args,
+  name: string,
+  seconds: boolean,
+  relative: boolean,
+): Reply {
+  const argv = args.argv;
+  const key = argv[1]!;
+  const hash = writeHash(ctx, key);
+  const n = args.int64(2);
+  if (n < 0n) throw new ReplyError(Errors.hfeExpireNegative);
+  const max = BigInt(HFE_MAX_ABS_TIME_MSEC);
+  if (seconds && n > max / 1000n) throw new ReplyError(Errors.invalidExpire(name));
+  const ms = seconds ? n * 1000n : n;
+  const now = ctx.engine.clock.now();
+  const base = relative ? now : 0;
+  if (ms > max - BigInt(base)) throw new ReplyError(Errors.invalidExpire(name));
+  const at = Number(ms) + base;
+  const cond = CONDITIONS.get(keyword(argv[3]!)) ?? 0;
+  const fieldsAt = cond === 0 ? 3 : 4;
+  const count = parseFields(args, fieldsAt, Errors.hfeNumFieldsExpire);
+  if (hash === undefined) return sameCodes(count, -2);
+  const codes: Reply[] = new Array(count);
+  let updated = 0;
+  let deleted = 0;
+  for (let i = 0; i < count; i++) {
+    const field = argv[fieldsAt + 2 + i]!;
+    if (hash.get(field) === undefined) {
+      codes[i] = integer(-2);
+      continue;
+    }
+    const prev = hash.getExpire(field);
+    const met = cond === 0 ||
+      (prev === undefined
+        ? cond === COND_NX || cond === COND_LT
+        : (cond === COND_XX || (cond === COND_GT && at > prev) ||
+          (cond === COND_LT && at < prev)));
+    if (!met) {
+      codes[i] = ZERO;
+    } else if (at <= now) {
+      hash.delete(field);
+      deleted++;
+      codes[i] = integer(2);
+    } else {
+      if (prev !== at) {
+        hash.setExpire(field, at);
+        updated++;
+      }
+      codes[i] = ONE;
+    }
+  }
+  if (updated + deleted > 0) {
+    const engine = ctx.engine;
+    const db = ctx.db;
+    touched(ctx, key, deleted > 0 ? "hexpired" : "hexpire");
+    if (hash.size === 0) {
+      db.delete(key);
+      engine.notify(db, "g", "del", key);
+    } else if (hash.hasExpires) {
+      engine.hashFieldExpiry.add(db, key, hash);
+    }
+  }
+  return array(codes);
+}
+
+/** What HTTL and friends report for a field's expiry. */
+type TtlUnit = "ttl" | "pttl" | "expiretime" | "pexpiretime";
+
+/** HTTL key FIELDS numfields field [field ...] */
+function httl(ctx: CommandContext, args: Args): Reply {
+  return httlGeneric(ctx, args, "ttl");
+}
+
+/** HPTTL key FIELDS numfields field [field ...] */
+function hpttl(ctx: CommandContext, args: Args): Reply {
+  return httlGeneric(ctx, args, "pttl");
+}
+
+/** HEXPIRETIME key FIELDS numfields field [field ...] */
+function hexpiretime(ctx: CommandContext, args: Args): Reply {
+  return httlGeneric(ctx, args, "expiretime");
+}
+
+/** HPEXPIRETIME key FIELDS numfields field [field ...] */
+function hpexpiretime(ctx: CommandContext, args: Args): Reply {
+  return httlGeneric(ctx, args, "pexpiretime");
+}
+
+/** HTTL, HPTTL, HEXPIRETIME and HPEXPIRETIME: -2 for a missing field, -1 without TTL. */
+function httlGeneric(ctx: CommandContext, args: Args, unit: TtlUnit): Reply {
+  const argv = args.argv;
+  const hash = readHash(ctx, argv[1]!);
+  const count = parseFields(args, 2, Errors.hfeNumFieldsRead);
+  if (hash === undefined) return sameCodes(count, -2);
+  const now = ctx.engine.clock.now();
+  const codes: Reply[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const field = argv[4 + i]!;
+    if (hash.get(field) === undefined) {
+      codes[i] = integer(-2);
+      continue;
+    }
+    const at = hash.getExpire(field);
+    if (at === undefined) {
+      codes[i] = integer(-1);
+      continue;
+    }
+    let v: number;
+    if (unit === "ttl") v = Math.floor((at - now + 999) / 1000);
+    else if (unit === "pttl") v = at - now;
+    else if (unit === "expiretime") v = Math.floor((at + 999) / 1000);
+    else v = at;
+    codes[i] = integer(v);
+  }
+  return array(codes);
+}
+
+/** HPERSIST key FIELDS numfields field [field ...] */
+function hpersist(ctx: CommandContext, args: Args): Reply {
+  const argv = args.argv;
+  const key = argv[1]!;
+  const hash = writeHash(ctx, key);
+  const count = parseFields(args, 2, Errors.hfeNumFieldsRead);
+  if (hash === undefined) return sameCodes(count, -2);
+  const codes: Reply[] = new Array(count);
+  let changed = 0;
+  for (let i = 0; i < count; i++) {
+    const field = argv[4 + i]!;
+    if (hash.get(field) === undefined) codes[i] = integer(-2);
+    else if (hash.persist(field)) {
+      changed++;
+      codes[i] = ONE;
+    } else codes[i] = integer(-1);
+  }
+  if (changed > 0) touched(ctx, key, "hpersist");
+  return array(codes);
+}

@@ -1,10 +1,758 @@
 /**
- * The list command group: LPUSH, RPUSH, LPOP, ... and the blocking BLPOP family
+ * The list command group: LPUSH, RPUSH, LPUSHX, RPUSHX, LPOP, RPOP, LLEN,
+ * LRANGE, LINDEX, LSET, LINSERT, LREM, LTRIM, LPOS, LMOVE, RPOPLPUSH,
+ * LMPOP and the blocking BLPOP, BRPOP, BLMOVE, BRPOPLPUSH and BLMPOP.
+ *
+ * Blocking follows Redis 7.0: a client blocked on several keys is served
+ * from the first of them to be created (in signal order, not argument
+ * order); a BLMOVE whose destination holds the wrong type when it is woken
+ * gets WRONGTYPE and stops waiting; inside MULTI/EXEC the blocking commands
+ * behave as their non-blocking forms.
  *
  * @module
  */
 
-import type { CommandSpec } from "./spec.ts";
+import { parseTimeout } from "../blocking.ts";
+import { Errors, ReplyError } from "../errors.ts";
+import {
+  array,
+  bulk,
+  bulks,
+  EMPTY_ARRAY,
+  integer,
+  NIL,
+  NIL_ARRAY,
+  OK,
+  type Reply,
+} from "../resp/reply.ts";
+import type { Database } from "../store/database.ts";
+import { ListValue } from "../store/list.ts";
+import { keyword, oneKey, readTyped, writeTyped } from "./lookup.ts";
+import {
+  type Args,
+  type CommandContext,
+  type CommandFlag,
+  type CommandSpec,
+  type Handler,
+  type KeySpec,
+  parseInt64,
+  parseInteger,
+} from "./spec.ts";
+
+const RO = oneKey(["RO"]);
+const RO_ACCESS = oneKey(["RO", "ACCESS"]);
+const RW_INSERT = oneKey(["RW", "INSERT"]);
+const RW_ACCESS_DELETE = oneKey(["RW", "ACCESS", "DELETE"]);
+const RW_DELETE = oneKey(["RW", "DELETE"]);
+const WRITE_DENYOOM_FAST: readonly CommandFlag[] = ["write", "denyoom", "fast"];
+const PUSH_COMPLEXITY =
+  "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.";
+const POP_COMPLEXITY = "O(N) where N is the number of elements returned";
+const BPOP_COMPLEXITY = "O(N) where N is the number of provided keys.";
+const MPOP_COMPLEXITY =
+  "O(N+M) where N is the number of provided keys and M is the number of elements returned.";
+const TIMEOUT_DOUBLE: readonly (readonly [string, string])[] = [[
+  "6.0.0",
+  "`timeout` is interpreted as a double instead of an integer.",
+]];
+/** Source then destination, for the move commands. */
+const MOVE_KEYS: readonly KeySpec[] = [
+  { flags: ["RW", "ACCESS", "DELETE"], begin: { index: 1 }, find: { range: [0, 1, 0] } },
+  { flags: ["RW", "INSERT"], begin: { index: 2 }, find: { range: [0, 1, 0] } },
+];
+
+/** A list-group spec with the group's defaults: one key, `@list`, O(1). */
+function spec(
+  name: string,
+  arity: number,
+  flags: readonly CommandFlag[],
+  keySpecs: readonly KeySpec[],
+  doc: { summary: string; since: string; complexity?: string } & Partial<CommandSpec["doc"]>,
+  handler: Handler,
+  keys: CommandSpec["keys"] = [1, 1, 1],
+): CommandSpec {
+  return {
+    name,
+    arity,
+    flags,
+    acl: ["list"],
+    keys,
+    keySpecs,
+    doc: { group: "list", complexity: "O(1)", ...doc },
+    handler,
+  };
+}
 
 /** The list group's command table. */
-export const LIST_COMMANDS: readonly CommandSpec[] = [];
+export const LIST_COMMANDS: readonly CommandSpec[] = [
+  spec("lpush", -3, WRITE_DENYOOM_FAST, RW_INSERT, {
+    summary: "Prepend one or multiple elements to a list",
+    since: "1.0.0",
+    complexity: PUSH_COMPLEXITY,
+    history: [["2.4.0", "Accepts multiple `element` arguments."]],
+  }, lpush),
+  spec("rpush", -3, WRITE_DENYOOM_FAST, RW_INSERT, {
+    summary: "Append one or multiple elements to a list",
+    since: "1.0.0",
+    complexity: PUSH_COMPLEXITY,
+    history: [["2.4.0", "Accepts multiple `element` arguments."]],
+  }, rpush),
+  spec("lpushx", -3, WRITE_DENYOOM_FAST, RW_INSERT, {
+    summary: "Prepend an element to a list, only if the list exists",
+    since: "2.2.0",
+    complexity: PUSH_COMPLEXITY,
+    history: [["4.0.0", "Accepts multiple `element` arguments."]],
+  }, lpushx),
+  spec("rpushx", -3, WRITE_DENYOOM_FAST, RW_INSERT, {
+    summary: "Append an element to a list, only if the list exists",
+    since: "2.2.0",
+    complexity: PUSH_COMPLEXITY,
+    history: [["4.0.0", "Accepts multiple `element` arguments."]],
+  }, rpushx),
+  spec("lpop", -2, ["write", "fast"], RW_ACCESS_DELETE, {
+    summary: "Remove and get the first elements in a list",
+    since: "1.0.0",
+    complexity: POP_COMPLEXITY,
+    history: [["6.2.0", "Added the `count` argument."]],
+  }, lpop),
+  spec("rpop", -2, ["write", "fast"], RW_ACCESS_DELETE, {
+    summary: "Remove and get the last elements in a list",
+    since: "1.0.0",
+    complexity: POP_COMPLEXITY,
+    history: [["6.2.0", "Added the `count` argument."]],
+  }, rpop),
+  spec("llen", 2, ["readonly", "fast"], RO, {
+    summary: "Get the length of a list",
+    since: "1.0.0",
+  }, llen),
+  spec("lrange", 4, ["readonly"], RO_ACCESS, {
+    summary: "Get a range of elements from a list",
+    since: "1.0.0",
+    complexity:
+      "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.",
+  }, lrange),
+  spec("lindex", 3, ["readonly"], RO_ACCESS, {
+    summary: "Get an element from a list by its index",
+    since: "1.0.0",
+    complexity:
+      "O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1).",
+  }, lindex),
+  spec("lset", 4, ["write", "denyoom"], oneKey(["RW", "UPDATE"]), {
+    summary: "Set the value of an element in a list by its index",
+    since: "1.0.0",
+    complexity:
+      "O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).",
+  }, lset),
+  spec("linsert", 5, ["write", "denyoom"], RW_INSERT, {
+    summary: "Insert an element before or after another element in a list",
+    since: "2.2.0",
+    complexity:
+      "O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).",
+  }, linsert),
+  spec("lrem", 4, ["write"], RW_DELETE, {
+    summary: "Remove elements from a list",
+    since: "1.0.0",
+    complexity: "O(N+M) where N is the length of the list and M is the number of elements removed.",
+  }, lrem),
+  spec("ltrim", 4, ["write"], RW_DELETE, {
+    summary: "Trim a list to the specified range",
+    since: "1.0.0",
+    complexity: "O(N) where N is the number of elements to be removed by the operation.",
+  }, ltrim),
+  spec("lpos", -3, ["readonly"], RO_ACCESS, {
+    summary: "Return the index of matching elements on a list",
+    since: "6.0.6",
+    complexity:
+      "O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.",
+  }, lpos),
+  spec(
+    "lmove",
+    5,
+    ["write", "denyoom"],
+    MOVE_KEYS,
+    {
+      summary: "Pop an element from a list, push it to another list and return it",
+      since: "6.2.0",
+    },
+    lmove,
+    [1, 2, 1],
+  ),
+  spec(
+    "rpoplpush",
+    3,
+    ["write", "denyoom"],
+    MOVE_KEYS,
+    {
+      summary: "Remove the last element in a list, prepend it to another list and return it",
+      since: "1.2.0",
+      docFlags: ["deprecated"],
+      deprecatedSince: "6.2.0",
+      replacedBy: "`LMOVE` with the `RIGHT` and `LEFT` arguments",
+    },
+    rpoplpush,
+    [1, 2, 1],
+  ),
+  spec(
+    "lmpop",
+    -4,
+    ["write", "movablekeys"],
+    [{ flags: ["RW", "ACCESS", "DELETE"], begin: { index: 1 }, find: { keynum: [0, 1, 1] } }],
+    { summary: "Pop elements from a list", since: "7.0.0", complexity: MPOP_COMPLEXITY },
+    lmpop,
+    [0, 0, 0],
+  ),
+  spec(
+    "blpop",
+    -3,
+    ["write", "noscript", "blocking"],
+    [{ flags: ["RW", "ACCESS", "DELETE"], begin: { index: 1 }, find: { range: [-2, 1, 0] } }],
+    {
+      summary: "Remove and get the first element in a list, or block until one is available",
+      since: "2.0.0",
+      complexity: BPOP_COMPLEXITY,
+      history: TIMEOUT_DOUBLE,
+    },
+    blpop,
+    [1, -2, 1],
+  ),
+  spec(
+    "brpop",
+    -3,
+    ["write", "noscript", "blocking"],
+    [{ flags: ["RW", "ACCESS", "DELETE"], begin: { index: 1 }, find: { range: [-2, 1, 0] } }],
+    {
+      summary: "Remove and get the last element in a list, or block until one is available",
+      since: "2.0.0",
+      complexity: BPOP_COMPLEXITY,
+      history: TIMEOUT_DOUBLE,
+    },
+    brpop,
+    [1, -2, 1],
+  ),
+  spec(
+    "blmove",
+    6,
+    ["write", "denyoom", "noscript", "blocking"],
+    MOVE_KEYS,
+    {
+      summary:
+        "Pop an element from a list, push it to another list and return it; or block until one is available",
+      since: "6.2.0",
+    },
+    blmove,
+    [1, 2, 1],
+  ),
+  spec(
+    "brpoplpush",
+    4,
+    ["write", "denyoom", "noscript", "blocking"],
+    MOVE_KEYS,
+    {
+      summary:
+        "Pop an element from a list, push it to another list and return it; or block until one is available",
+      since: "2.2.0",
+      docFlags: ["deprecated"],
+      deprecatedSince: "6.2.0",
+      replacedBy: "`BLMOVE` with the `RIGHT` and `LEFT` arguments",
+      history: TIMEOUT_DOUBLE,
+    },
+    brpoplpush,
+    [1, 2, 1],
+  ),
+  spec(
+    "blmpop",
+    -5,
+    ["write", "blocking", "movablekeys"],
+    [{ flags: ["RW", "ACCESS", "DELETE"], begin: { index: 2 }, find: { keynum: [0, 1, 1] } }],
+    {
+      summary: "Pop elements from a list, or block until one is available",
+      since: "7.0.0",
+      complexity: MPOP_COMPLEXITY,
+    },
+    blmpop,
+    [0, 0, 0],
+  ),
+];
+
+/** Which end of a list: true for the head (LEFT), false for the tail (RIGHT). */
+type End = boolean;
+const HEAD: End = true;
+const TAIL: End = false;
+
+/** LPUSH key element [element ...] */
+function lpush(ctx: CommandContext, args: Args): Reply {
+  return pushGeneric(ctx, args, HEAD, false);
+}
+
+/** RPUSH key element [element ...] */
+function rpush(ctx: CommandContext, args: Args): Reply {
+  return pushGeneric(ctx, args, TAIL, false);
+}
+
+/** LPUSHX key element [element ...] */
+function lpushx(ctx: CommandContext, args: Args): Reply {
+  return pushGeneric(ctx, args, HEAD, true);
+}
+
+/** RPUSHX key element [element ...] */
+function rpushx(ctx: CommandContext, args: Args): Reply {
+  return pushGeneric(ctx, args, TAIL, true);
+}
+
+/** The push family: `onlyExisting` for the X variants. */
+function pushGeneric(ctx: CommandContext, args: Args, head: End, onlyExisting: boolean): Reply {
+  const key = args.get(1);
+  const db = ctx.db;
+  let list = writeTyped<ListValue>(ctx, key, "list");
+  if (list === undefined) {
+    if (onlyExisting) return integer(0);
+    list = new ListValue();
+    db.set(key, list);
+  }
+  const argv = args.argv;
+  if (head) {
+    for (let i = 2; i < argv.length; i++) list.pushHead(argv[i]!);
+  } else {
+    for (let i = 2; i < argv.length; i++) list.pushTail(argv[i]!);
+  }
+  ctx.engine.keyModified(db, key);
+  ctx.engine.notify(db, "l", head ? "lpush" : "rpush", key);
+  return integer(list.length);
+}
+
+/** LPOP key [count] */
+function lpop(ctx: CommandContext, args: Args): Reply {
+  return popGeneric(ctx, args, HEAD);
+}
+
+/** RPOP key [count] */
+function rpop(ctx: CommandContext, args: Args): Reply {
+  return popGeneric(ctx, args, TAIL);
+}
+
+function popGeneric(ctx: CommandContext, args: Args, head: End): Reply {
+  if (args.length > 3) throw new ReplyError(Errors.wrongArity(head ? "lpop" : "rpop"));
+  const hasCount = args.length === 3;
+  let count = 1;
+  if (hasCount) {
+    const n = parseInteger(args.get(2));
+    if (n === null || n < 0) throw new ReplyError(Errors.mustBePositive);
+    count = n;
+  }
+  const key = args.get(1);
+  const list = writeTyped<ListValue>(ctx, key, "list");
+  if (list === undefined) return hasCount ? NIL_ARRAY : NIL;
+  if (!hasCount) {
+    const value = popOne(list, head);
+    popped(ctx, ctx.db, key, list, head, true);
+    return bulk(value);
+  }
+  if (count === 0) return EMPTY_ARRAY;
+  const values = popMany(list, head, count);
+  popped(ctx, ctx.db, key, list, head, true);
+  return bulks(values);
+}
+
+function popOne(list: ListValue, head: End): string {
+  return (head ? list.popHead() : list.popTail())!;
+}
+
+function popMany(list: ListValue, head: End, count: number): string[] {
+  const n = Math.min(count, list.length);
+  const values: string[] = [];
+  for (let i = 0; i < n; i++) values.push(popOne(list, head));
+  return values;
+}
+
+/**
+ * After a pop: the `lpop`/`rpop` event, then the key's deletion (and `del`)
+ * when emptied. `touch` records the write (a served blocked pop does not:
+ * the push that woke it did).
+ */
+function popped(
+  ctx: CommandContext,
+  db: Database,
+  key: string,
+  list: ListValue,
+  head: End,
+  touch: boolean,
+): void {
+  const engine = ctx.engine;
+  engine.notify(db, "l", head ? "lpop" : "rpop", key);
+  deleteIfEmpty(ctx, db, key, list);
+  if (touch) engine.keyModified(db, key);
+}
+
+function deleteIfEmpty(ctx: CommandContext, db: Database, key: string, list: ListValue): void {
+  if (list.length !== 0) return;
+  db.delete(key);
+  ctx.engine.notify(db, "g", "del", key);
+}
+
+/** LLEN key */
+function llen(ctx: CommandContext, args: Args): Reply {
+  const list = readTyped<ListValue>(ctx, args.get(1), "list");
+  return integer(list === undefined ? 0 : list.length);
+}
+
+/**
+ * Redis's start/end normalisation for LRANGE and LTRIM.
+ *
+ * @returns [start, end] within the list, or undefined when the range is empty
+ */
+function normaliseRange(start: number, end: number, len: number): [number, number] | undefined {
+  if (start < 0) start = len + start;
+  if (end < 0) end = len + end;
+  if (start < 0) start = 0;
+  if (start > end || start >= len) return undefined;
+  if (end >= len) end = len - 1;
+  return [start, end];
+}
+
+/** LRANGE key start stop */
+function lrange(ctx: CommandContext, args: Args): Reply {
+  const start = args.integer(2);
+  const end = args.integer(3);
+  const list = readTyped<ListValue>(ctx, args.get(1), "list");
+  if (list === undefined) return EMPTY_ARRAY;
+  const range = normaliseRange(start, end, list.length);
+  if (range === undefined) return EMPTY_ARRAY;
+  return bulks(list.range(range[0], range[1]));
+}
+
+/** LINDEX key index */
+function lindex(ctx: CommandContext, args: Args): Reply {
+  const list = readTyped<ListValue>(ctx, args.get(1), "list");
+  if (list === undefined) return NIL;
+  let index = args.integer(2);
+  if (index < 0) index += list.length;
+  return bulk(list.at(index));
+}
+
+/** LSET key index element */
+function lset(ctx: CommandContext, args: Args): Reply {
+  const key = args.get(1);
+  const list = writeTyped<ListValue>(ctx, key, "list");
+  if (list === undefined) throw new ReplyError(Errors.noSuchKey);
+  let index = args.integer(2);
+  if (index < 0) index += list.length;
+  if (index < 0 || index >= list.length) throw new ReplyError(Errors.indexOutOfRange);
+  list.set(index, args.get(3));
+  ctx.engine.keyModified(ctx.db, key);
+  ctx.engine.notify(ctx.db, "l", "lset", key);
+  return OK;
+}
+
+/** LINSERT key BEFORE|AFTER pivot element */
+function linsert(ctx: CommandContext, args: Args): Reply {
+  const where = keyword(args.get(2));
+  if (where !== "BEFORE" && where !== "AFTER") throw new ReplyError(Errors.syntax);
+  const key = args.get(1);
+  const list = writeTyped<ListValue>(ctx, key, "list");
+  if (list === undefined) return integer(0);
+  const pivot = list.indexOf(args.get(3));
+  if (pivot === -1) return integer(-1);
+  list.insert(where === "BEFORE" ? pivot : pivot + 1, args.get(4));
+  ctx.engine.keyModified(ctx.db, key);
+  ctx.engine.notify(ctx.db, "l", "linsert", key);
+  return integer(list.length);
+}
+
+/** LREM key count element */
+function lrem(ctx: CommandContext, args: Args): Reply {
+  const count = args.integer(2);
+  const key = args.get(1);
+  const list = writeTyped<ListValue>(ctx, key, "list");
+  if (list === undefined) return integer(0);
+  const removed = list.remove(args.get(3), count);
+  if (removed > 0) {
+    ctx.engine.notify(ctx.db, "l", "lrem", key);
+    deleteIfEmpty(ctx, ctx.db, key, list);
+    ctx.engine.keyModified(ctx.db, key);
+  }
+  return integer(removed);
+}
+
+/** LTRIM key start stop */
+function ltrim(ctx: CommandContext, args: Args): Reply {
+  const start = args.integer(2);
+  const end = args.integer(3);
+  const key = args.get(1);
+  const list = writeTyped<ListValue>(ctx, key, "list");
+  if (list === undefined) return OK;
+  const range = normaliseRange(start, end, list.length);
+  if (range === undefined) list.trim(1, 0);
+  else list.trim(range[0], range[1]);
+  ctx.engine.notify(ctx.db, "l", "ltrim", key);
+  deleteIfEmpty(ctx, ctx.db, key, list);
+  ctx.engine.keyModified(ctx.db, key);
+  return OK;
+}
+
+const LLONG_MIN = -(2n ** 63n);
+
+/** LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len] */
+function lpos(ctx: CommandContext, args: Args): Reply {
+  let rank = 1n;
+  let count = -1;
+  let maxlen = 0;
+  for (let i = 3; i < args.length; i++) {
+    const option = keyword(args.get(i));
+    if (i + 1 >= args.length) throw new ReplyError(Errors.syntax);
+    const value = args.get(++i);
+    if (option === "RANK") {
+      const r = parseInt64(value);
+      if (r === null) throw new ReplyError(Errors.notInteger);
+      if (r === 0n) throw new ReplyError(Errors.lposRankZero);
+      rank = r;
+    } else if (option === "COUNT") {
+      const n = parseInteger(value);
+      if (n === null || n < 0) throw new ReplyError(Errors.lposCountNegative);
+      count = n;
+    } else if (option === "MAXLEN") {
+      const n = parseInteger(value);
+      if (n === null || n < 0) throw new ReplyError(Errors.lposMaxlenNegative);
+      maxlen = n;
+    } else {
+      throw new ReplyError(Errors.syntax);
+    }
+  }
+  const list = readTyped<ListValue>(ctx, args.get(1), "list");
+  if (list === undefined) return count !== -1 ? EMPTY_ARRAY : NIL;
+  // Redis negates a negative rank to search from the tail; LLONG_MIN stays
+  // negative there, so every match ranks and COUNT never stops the search.
+  const fromTail = rank < 0n;
+  const wraps = rank === LLONG_MIN;
+  const ranked = wraps ? 1 : Number(fromTail ? -rank : rank);
+  const limit = wraps ? 0 : count;
+  const element = args.get(2);
+  const len = list.length;
+  const found: Reply[] = [];
+  let matches = 0;
+  let index = 0;
+  for (const value of list.values(fromTail)) {
+    if (maxlen !== 0 && index >= maxlen) break;
+    if (value === element) {
+      matches++;
+      if (matches >= ranked) {
+        const pos = fromTail ? len - index - 1 : index;
+        if (count === -1) return integer(pos);
+        found.push(integer(pos));
+        if (limit !== 0 && matches - ranked + 1 >= limit) break;
+      }
+    }
+    index++;
+  }
+  return count === -1 ? NIL : array(found);
+}
+
+/** Parses LEFT or RIGHT. */
+function parseEnd(arg: string): End {
+  const where = keyword(arg);
+  if (where === "LEFT") return HEAD;
+  if (where === "RIGHT") return TAIL;
+  throw new ReplyError(Errors.syntax);
+}
+
+/** LMOVE source destination LEFT|RIGHT LEFT|RIGHT */
+function lmove(ctx: CommandContext, args: Args): Reply {
+  const from = parseEnd(args.get(3));
+  const to = parseEnd(args.get(4));
+  return moveGeneric(ctx, ctx.db, args.get(1), args.get(2), from, to) ?? NIL;
+}
+
+/** RPOPLPUSH source destination */
+function rpoplpush(ctx: CommandContext, args: Args): Reply {
+  return moveGeneric(ctx, ctx.db, args.get(1), args.get(2), TAIL, HEAD) ?? NIL;
+}
+
+/**
+ * The move family: pops from `src` and pushes onto `dst` (created when
+ * missing). Events as Redis: the push on the destination, then the pop on
+ * the source, then `del` if the source emptied. `touchSource` records the
+ * source's write (a served BLMOVE does not: the push that woke it did).
+ *
+ * @returns the element moved, or undefined when the source is missing
+ */
+function moveGeneric(
+  ctx: CommandContext,
+  db: Database,
+  src: string,
+  dst: string,
+  from: End,
+  to: End,
+  touchSource = true,
+): Reply | undefined {
+  const source = asList(db.get(src));
+  if (source === undefined) return undefined;
+  let target = asList(db.get(dst));
+  const value = popOne(source, from);
+  const engine = ctx.engine;
+  if (target === undefined) {
+    target = new ListValue();
+    db.set(dst, target);
+  }
+  if (to) target.pushHead(value);
+  else target.pushTail(value);
+  engine.keyModified(db, dst);
+  engine.notify(db, "l", to ? "lpush" : "rpush", dst);
+  engine.notify(db, "l", from ? "lpop" : "rpop", src);
+  deleteIfEmpty(ctx, db, src, source);
+  if (touchSource) engine.keyModified(db, src);
+  return bulk(value);
+}
+
+/** A list value, undefined when absent; WRONGTYPE for another type. */
+function asList(value: ReturnType<Database["get"]>): ListValue | undefined {
+  if (value === undefined) return undefined;
+  if (!(value instanceof ListValue)) throw new ReplyError(Errors.wrongType);
+  return value;
+}
+
+/** LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] */
+function lmpop(ctx: CommandContext, args: Args): Reply | Promise<Reply> {
+  return mpopGeneric(ctx, args, 1, false);
+}
+
+/** BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count] */
+function blmpop(ctx: CommandContext, args: Args): Reply | Promise<Reply> {
+  return mpopGeneric(ctx, args, 2, true);
+}
+
+function mpopGeneric(
+  ctx: CommandContext,
+  args: Args,
+  numkeysIndex: number,
+  blocking: boolean,
+): Reply | Promise<Reply> {
+  const numkeys = parseInteger(args.get(numkeysIndex));
+  if (numkeys === null || numkeys < 1) throw new ReplyError(Errors.numkeysNotPositive);
+  const whereIndex = numkeysIndex + numkeys + 1;
+  if (whereIndex >= args.length) throw new ReplyError(Errors.syntax);
+  const head = parseEnd(args.get(whereIndex));
+  let count = -1;
+  for (let i = whereIndex + 1; i < args.length; i++) {
+    if (count === -1 && keyword(args.get(i)) === "COUNT" && i + 1 < args.length) {
+      const n = parseInteger(args.get(++i));
+      if (n === null || n < 1) throw new ReplyError(Errors.countNotPositive);
+      count = n;
+    } else {
+      throw new ReplyError(Errors.syntax);
+    }
+  }
+  if (count === -1) count = 1;
+  const timeoutMs = blocking ? parseTimeout(args.get(1)) : 0;
+  const keys = args.argv.slice(numkeysIndex + 1, whereIndex);
+  const db = ctx.db;
+  for (const key of keys) {
+    const list = writeTyped<ListValue>(ctx, key, "list");
+    if (list !== undefined) return mpopFrom(ctx, db, key, list, head, count, true);
+  }
+  if (!blocking || ctx.inExec) return NIL_ARRAY;
+  return ctx.engine.blocking.block(ctx, {
+    db,
+    keys,
+    timeoutMs,
+    serve: (key) => {
+      const list = db.get(key);
+      if (!(list instanceof ListValue)) return undefined;
+      return mpopFrom(ctx, db, key, list, head, count, false);
+    },
+  });
+}
+
+function mpopFrom(
+  ctx: CommandContext,
+  db: Database,
+  key: string,
+  list: ListValue,
+  head: End,
+  count: number,
+  touch: boolean,
+): Reply {
+  const values = popMany(list, head, count);
+  popped(ctx, db, key, list, head, touch);
+  return array([bulk(key), bulks(values)]);
+}
+
+/** BLPOP key [key ...] timeout */
+function blpop(ctx: CommandContext, args: Args): Reply | Promise<Reply> {
+  return bpopGeneric(ctx, args, HEAD);
+}
+
+/** BRPOP key [key ...] timeout */
+function brpop(ctx: CommandContext, args: Args): Reply | Promise<Reply> {
+  return bpopGeneric(ctx, args, TAIL);
+}
+
+function bpopGeneric(ctx: CommandContext, args: Args, head: End): Reply | Promise<Reply> {
+  const timeoutMs = parseTimeout(args.get(args.length - 1));
+  const keys = args.argv.slice(1, -1);
+  const db = ctx.db;
+  for (const key of keys) {
+    const list = writeTyped<ListValue>(ctx, key, "list");
+    if (list !== undefined) return bpopFrom(ctx, db, key, list, head, true);
+  }
+  if (ctx.inExec) return NIL_ARRAY;
+  return ctx.engine.blocking.block(ctx, {
+    db,
+    keys,
+    timeoutMs,
+    serve: (key) => {
+      const list = db.get(key);
+      if (!(list instanceof ListValue)) return undefined;
+      return bpopFrom(ctx, db, key, list, head, false);
+    },
+  });
+}
+
+function bpopFrom(
+  ctx: CommandContext,
+  db: Database,
+  key: string,
+  list: ListValue,
+  head: End,
+  touch: boolean,
+): Reply {
+  const value = popOne(list, head);
+  popped(ctx, db, key, list, head, touch);
+  return bulks([key, value]);
+}
+
+/** BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout */
+function blmove(ctx: CommandContext, args: Args): Reply | Promise<Reply> {
+  const from = parseEnd(args.get(3));
+  const to = parseEnd(args.get(4));
+  return bmoveGeneric(ctx, args.get(1), args.get(2), from, to, parseTimeout(args.get(5)));
+}
+
+/** BRPOPLPUSH source destination timeout */
+function brpoplpush(ctx: CommandContext, args: Args): Reply | Promise<Reply> {
+  const timeoutMs = parseTimeout(args.get(3));
+  return bmoveGeneric(ctx, args.get(1), args.get(2), TAIL, HEAD, timeoutMs);
+}
+
+function bmoveGeneric(
+  ctx: CommandContext,
+  src: string,
+  dst: string,
+  from: End,
+  to: End,
+  timeoutMs: number,
+): Reply | Promise<Reply> {
+  const db = ctx.db;
+  const moved = moveGeneric(ctx, db, src, dst, from, to);
+  if (moved !== undefined) return moved;
+  if (ctx.inExec) return NIL;
+  return ctx.engine.blocking.block(ctx, {
+    db,
+    keys: [src],
+    timeoutMs,
+    serve: () => {
+      if (!(db.get(src) instanceof ListValue)) return undefined;
+      // A destination of the wrong type ends the wait with WRONGTYPE (the
+      // blocking module answers a thrown ReplyError), as in Redis 7.0.
+      return moveGeneric(ctx, db, src, dst, from, to, false);
+    },
+  });
+}

@@ -1,6 +1,6 @@
 /**
  * The server command group: INFO, CONFIG, COMMAND, TIME, SHUTDOWN, DBSIZE,
- * FLUSHDB, FLUSHALL, SWAPDB.
+ * FLUSHDB, FLUSHALL, SWAPDB, MONITOR (the feed itself is `src/monitor.ts`).
  *
  * COMMAND's replies are generated from the spec tables, so what clients
  * introspect is what the dispatcher enforces.
@@ -341,6 +341,19 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
     },
     handler: swapdb,
   },
+  {
+    name: "monitor",
+    arity: 1,
+    flags: ADMIN_FLAGS,
+    acl: [],
+    keys: [0, 0, 0],
+    doc: {
+      summary: "Listen for all requests received by the server in real time",
+      since: "1.0.0",
+      group: "server",
+    },
+    handler: monitor,
+  },
 ];
 
 // ---------------------------------------------------------------- INFO
@@ -374,7 +387,8 @@ function configGet(ctx: CommandContext, args: Args): Reply {
   }
   const entries: [Reply, Reply][] = [];
   for (const [name, spec] of matches.values()) {
-    entries.push([bulk(name), bulk(config.get(spec.name))]);
+    const value = config.get(spec.name);
+    entries.push([bulk(name), bulk(spec.display?.(value) ?? value)]);
   }
   return map(entries);
 }
@@ -985,8 +999,9 @@ function parseFlushMode(args: Args): void {
 function flushdb(ctx: CommandContext, args: Args): Reply {
   parseFlushMode(args);
   const engine = ctx.engine;
-  engine.dirty += ctx.db.flush();
   engine.databaseReplaced(ctx.db);
+  engine.dirty += ctx.db.flush();
+  engine.keyspaceFlushed();
   return OK;
 }
 
@@ -996,9 +1011,10 @@ function flushall(ctx: CommandContext, args: Args): Reply {
   const engine = ctx.engine;
   for (let i = 0; i < engine.databases; i++) {
     const db = engine.db(i);
-    engine.dirty += db.flush();
     engine.databaseReplaced(db);
+    engine.dirty += db.flush();
   }
+  engine.keyspaceFlushed();
   return OK;
 }
 
@@ -1010,11 +1026,21 @@ function swapdb(ctx: CommandContext, args: Args): Reply {
   const n = engine.databases;
   if (a < 0 || a >= n || b < 0 || b >= n) throw new ReplyError(Errors.dbIndexOutOfRange);
   if (a !== b) {
+    engine.databaseReplaced(engine.db(a), engine.db(b));
+    engine.databaseReplaced(engine.db(b), engine.db(a));
     engine.db(a).swapWith(engine.db(b));
-    engine.databaseReplaced(engine.db(a));
-    engine.databaseReplaced(engine.db(b));
   }
   engine.dirty++;
+  return OK;
+}
+
+/** MONITOR */
+function monitor(ctx: CommandContext, _args: Args): Reply {
+  // A client that needs one reply per command (inside EXEC) cannot monitor.
+  if (ctx.inExec) throw new ReplyError(Errors.monitorDenyBlocking);
+  // Already a monitor (or a replica): ignored, without a reply, as Redis.
+  if (ctx.role === "monitor" || ctx.role === "replica") return NONE;
+  ctx.engine.monitors.add(ctx);
   return OK;
 }
 

@@ -1,10 +1,633 @@
 /**
- * The set command group: SADD, SREM, SMEMBERS, ...
+ * The set command group: SADD, SREM, SMEMBERS, SISMEMBER, SMISMEMBER,
+ * SCARD, SPOP, SRANDMEMBER, SMOVE, SINTER, SINTERCARD, SINTERSTORE, SUNION,
+ * SUNIONSTORE, SDIFF, SDIFFSTORE and SSCAN.
+ *
+ * Replies list intset-encoded sets in ascending order, as Redis does;
+ * hashtable-encoded sets are listed in insertion order where Redis uses its
+ * hash order.
+ *
+ * Known differences from Redis 7.0.15:
+ * - Random picks (SPOP, SRANDMEMBER) come from the engine's seeded source,
+ *   so the members chosen, and their order, differ from Redis's.
+ * - SRANDMEMBER with a negative count beyond -2^26 answers an error where
+ *   Redis would try to build the reply (and run out of memory).
+ * - SSCAN cursors over hashtable sets are resplite's own numbers.
  *
  * @module
  */
 
-import type { CommandSpec } from "./spec.ts";
+import { Errors, ReplyError } from "../errors.ts";
+import { globMatch } from "../glob.ts";
+import { array, bulk, bulks, EMPTY_ARRAY, integer, NIL, type Reply } from "../resp/reply.ts";
+import { compareIntegerText, SetValue } from "../store/set.ts";
+import type { Value } from "../store/database.ts";
+import { parseCursor } from "./generic.ts";
+import { keyword, lookupWrite, oneKey, readTyped, writeTyped } from "./lookup.ts";
+import {
+  type Args,
+  type CommandContext,
+  type CommandFlag,
+  type CommandSpec,
+  type Handler,
+  type KeySpec,
+  parseInteger,
+} from "./spec.ts";
+
+const RO = oneKey(["RO"]);
+const RO_ACCESS = oneKey(["RO", "ACCESS"]);
+const RW_ACCESS_DELETE = oneKey(["RW", "ACCESS", "DELETE"]);
+const INTER_COMPLEXITY =
+  "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.";
+const UNION_COMPLEXITY = "O(N) where N is the total number of elements in all given sets.";
+const READ_MANY: readonly KeySpec[] = [
+  { flags: ["RO", "ACCESS"], begin: { index: 1 }, find: { range: [-1, 1, 0] } },
+];
+
+/** Destination key spec then source keys, for the *STORE commands. */
+function storeKeys(destination: KeySpec["flags"]): readonly KeySpec[] {
+  return [
+    { flags: destination, begin: { index: 1 }, find: { range: [0, 1, 0] } },
+    { flags: ["RO", "ACCESS"], begin: { index: 2 }, find: { range: [-1, 1, 0] } },
+  ];
+}
+
+/** A set-group spec with the group's defaults: one key, `@set`, O(1). */
+function spec(
+  name: string,
+  arity: number,
+  flags: readonly CommandFlag[],
+  keySpecs: readonly KeySpec[],
+  doc: { summary: string; since: string; complexity?: string } & Partial<CommandSpec["doc"]>,
+  handler: Handler,
+  extra: { keys?: CommandSpec["keys"]; tips?: readonly string[] } = {},
+): CommandSpec {
+  return {
+    name,
+    arity,
+    flags,
+    acl: ["set"],
+    keys: [1, 1, 1],
+    keySpecs,
+    doc: { group: "set", complexity: "O(1)", ...doc },
+    handler,
+    ...extra,
+  };
+}
 
 /** The set group's command table. */
-export const SET_COMMANDS: readonly CommandSpec[] = [];
+export const SET_COMMANDS: readonly CommandSpec[] = [
+  spec("sadd", -3, ["write", "denyoom", "fast"], oneKey(["RW", "INSERT"]), {
+    summary: "Add one or more members to a set",
+    since: "1.0.0",
+    complexity:
+      "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
+    history: [["2.4.0", "Accepts multiple `member` arguments."]],
+  }, sadd),
+  spec("srem", -3, ["write", "fast"], oneKey(["RW", "DELETE"]), {
+    summary: "Remove one or more members from a set",
+    since: "1.0.0",
+    complexity: "O(N) where N is the number of members to be removed.",
+    history: [["2.4.0", "Accepts multiple `member` arguments."]],
+  }, srem),
+  spec(
+    "smembers",
+    2,
+    ["readonly"],
+    RO_ACCESS,
+    {
+      summary: "Get all the members in a set",
+      since: "1.0.0",
+      complexity: "O(N) where N is the set cardinality.",
+    },
+    smembers,
+    { tips: ["nondeterministic_output_order"] },
+  ),
+  spec("sismember", 3, ["readonly", "fast"], RO, {
+    summary: "Determine if a given value is a member of a set",
+    since: "1.0.0",
+  }, sismember),
+  spec("smismember", -3, ["readonly", "fast"], RO_ACCESS, {
+    summary: "Returns the membership associated with the given elements for a set",
+    since: "6.2.0",
+    complexity: "O(N) where N is the number of elements being checked for membership",
+  }, smismember),
+  spec("scard", 2, ["readonly", "fast"], RO, {
+    summary: "Get the number of members in a set",
+    since: "1.0.0",
+  }, scard),
+  spec(
+    "spop",
+    -2,
+    ["write", "fast"],
+    RW_ACCESS_DELETE,
+    {
+      summary: "Remove and return one or multiple random members from a set",
+      since: "1.0.0",
+      complexity:
+        "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.",
+      history: [["3.2.0", "Added the `count` argument."]],
+    },
+    spop,
+    { tips: ["nondeterministic_output"] },
+  ),
+  spec(
+    "srandmember",
+    -2,
+    ["readonly"],
+    RO_ACCESS,
+    {
+      summary: "Get one or multiple random members from a set",
+      since: "1.0.0",
+      complexity:
+        "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.",
+      history: [["2.6.0", "Added the optional `count` argument."]],
+    },
+    srandmember,
+    { tips: ["nondeterministic_output"] },
+  ),
+  spec(
+    "smove",
+    4,
+    ["write", "fast"],
+    [
+      { flags: ["RW", "ACCESS", "DELETE"], begin: { index: 1 }, find: { range: [0, 1, 0] } },
+      { flags: ["RW", "INSERT"], begin: { index: 2 }, find: { range: [0, 1, 0] } },
+    ],
+    { summary: "Move a member from one set to another", since: "1.0.0" },
+    smove,
+    { keys: [1, 2, 1] },
+  ),
+  spec(
+    "sinter",
+    -2,
+    ["readonly"],
+    READ_MANY,
+    {
+      summary: "Intersect multiple sets",
+      since: "1.0.0",
+      complexity: INTER_COMPLEXITY,
+    },
+    sinter,
+    { keys: [1, -1, 1], tips: ["nondeterministic_output_order"] },
+  ),
+  spec(
+    "sintercard",
+    -3,
+    ["readonly", "movablekeys"],
+    [{ flags: ["RO", "ACCESS"], begin: { index: 1 }, find: { keynum: [0, 1, 1] } }],
+    {
+      summary: "Intersect multiple sets and return the cardinality of the result",
+      since: "7.0.0",
+      complexity: INTER_COMPLEXITY,
+    },
+    sintercard,
+    { keys: [0, 0, 0] },
+  ),
+  spec(
+    "sinterstore",
+    -3,
+    ["write", "denyoom"],
+    storeKeys(["RW", "UPDATE"]),
+    {
+      summary: "Intersect multiple sets and store the resulting set in a key",
+      since: "1.0.0",
+      complexity: INTER_COMPLEXITY,
+    },
+    sinterstore,
+    { keys: [1, -1, 1] },
+  ),
+  spec(
+    "sunion",
+    -2,
+    ["readonly"],
+    READ_MANY,
+    {
+      summary: "Add multiple sets",
+      since: "1.0.0",
+      complexity: UNION_COMPLEXITY,
+    },
+    sunion,
+    { keys: [1, -1, 1], tips: ["nondeterministic_output_order"] },
+  ),
+  spec(
+    "sunionstore",
+    -3,
+    ["write", "denyoom"],
+    storeKeys(["OW", "UPDATE"]),
+    {
+      summary: "Add multiple sets and store the resulting set in a key",
+      since: "1.0.0",
+      complexity: UNION_COMPLEXITY,
+    },
+    sunionstore,
+    { keys: [1, -1, 1] },
+  ),
+  spec(
+    "sdiff",
+    -2,
+    ["readonly"],
+    READ_MANY,
+    {
+      summary: "Subtract multiple sets",
+      since: "1.0.0",
+      complexity: UNION_COMPLEXITY,
+    },
+    sdiff,
+    { keys: [1, -1, 1], tips: ["nondeterministic_output_order"] },
+  ),
+  spec(
+    "sdiffstore",
+    -3,
+    ["write", "denyoom"],
+    storeKeys(["OW", "UPDATE"]),
+    {
+      summary: "Subtract multiple sets and store the resulting set in a key",
+      since: "1.0.0",
+      complexity: UNION_COMPLEXITY,
+    },
+    sdiffstore,
+    { keys: [1, -1, 1] },
+  ),
+  spec(
+    "sscan",
+    -3,
+    ["readonly"],
+    RO_ACCESS,
+    {
+      summary: "Incrementally iterate Set elements",
+      since: "2.8.0",
+      complexity:
+        "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..",
+    },
+    sscan,
+    { tips: ["nondeterministic_output"] },
+  ),
+];
+
+/** SPOP with a count pops one by one while the members left are over 5 times the count. */
+const SPOP_MOVE_STRATEGY_MUL = 5;
+/** The longest SRANDMEMBER reply with repeats resplite builds. */
+const MAX_RANDOM_REPLY = 2 ** 26;
+const EMPTY_SET: Reply = Object.freeze({ kind: "set", items: [] });
+
+function maxIntset(ctx: CommandContext): number {
+  return ctx.engine.config.number("set-max-intset-entries");
+}
+
+/**
+ * A RESP3 set of bulk strings; for a RESP2 client the same bytes come from
+ * the compact array of bulks.
+ */
+function setReply(ctx: CommandContext, members: readonly string[]): Reply {
+  if (ctx.resp === 2) return bulks(members);
+  const items: Reply[] = new Array(members.length);
+  for (let i = 0; i < members.length; i++) items[i] = bulk(members[i]!);
+  return { kind: "set", items };
+}
+
+/** Records a write to a set key and publishes its event. */
+function touched(ctx: CommandContext, key: string, event: string): void {
+  ctx.engine.keyModified(ctx.db, key);
+  ctx.engine.notify(ctx.db, "s", event, key);
+}
+
+/** Removes an emptied set key, with the `del` event. */
+function dropIfEmpty(ctx: CommandContext, key: string, set: SetValue): void {
+  if (set.size !== 0) return;
+  ctx.db.delete(key);
+  ctx.engine.notify(ctx.db, "g", "del", key);
+}
+
+/** SADD key member [member ...] */
+function sadd(ctx: CommandContext, args: Args): Reply {
+  const key = args.get(1);
+  let set = writeTyped<SetValue>(ctx, key, "set");
+  if (set === undefined) {
+    set = new SetValue();
+    ctx.db.set(key, set);
+  }
+  const max = maxIntset(ctx);
+  let added = 0;
+  for (let i = 2; i < args.length; i++) if (set.add(args.get(i), max)) added++;
+  if (added > 0) {
+    touched(ctx, key, "sadd");
+    // Redis counts one change per member added (touched counted one).
+    ctx.engine.dirty += added - 1;
+  }
+  return integer(added);
+}
+
+/** SREM key member [member ...] */
+function srem(ctx: CommandContext, args: Args): Reply {
+  const key = args.get(1);
+  const set = writeTyped<SetValue>(ctx, key, "set");
+  if (set === undefined) return integer(0);
+  let removed = 0;
+  for (let i = 2; i < args.length && set.size > 0; i++) if (set.delete(args.get(i))) removed++;
+  if (removed > 0) {
+    touched(ctx, key, "srem");
+    dropIfEmpty(ctx, key, set);
+    // One change per member removed, as Redis counts them.
+    ctx.engine.dirty += removed - 1;
+  }
+  return integer(removed);
+}
+
+/** SMEMBERS key */
+function smembers(ctx: CommandContext, args: Args): Reply {
+  const set = readTyped<SetValue>(ctx, args.get(1), "set");
+  return set === undefined ? EMPTY_SET : setReply(ctx, set.members());
+}
+
+/** SISMEMBER key member */
+function sismember(ctx: CommandContext, args: Args): Reply {
+  const set = readTyped<SetValue>(ctx, args.get(1), "set");
+  return integer(set !== undefined && set.has(args.get(2)) ? 1 : 0);
+}
+
+/** SMISMEMBER key member [member ...] */
+function smismember(ctx: CommandContext, args: Args): Reply {
+  const set = readTyped<SetValue>(ctx, args.get(1), "set");
+  const items: Reply[] = [];
+  for (let i = 2; i < args.length; i++) {
+    items.push(integer(set !== undefined && set.has(args.get(i)) ? 1 : 0));
+  }
+  return array(items);
+}
+
+/** SCARD key */
+function scard(ctx: CommandContext, args: Args): Reply {
+  const set = readTyped<SetValue>(ctx, args.get(1), "set");
+  return integer(set === undefined ? 0 : set.size);
+}
+
+/** SPOP key [count] */
+function spop(ctx: CommandContext, args: Args): Reply {
+  if (args.length > 3) throw new ReplyError(Errors.syntax);
+  const key = args.get(1);
+  if (args.length === 2) {
+    const set = writeTyped<SetValue>(ctx, key, "set");
+    if (set === undefined) return NIL;
+    const [member] = set.popRandom(ctx.engine.random, 1);
+    touched(ctx, key, "spop");
+    dropIfEmpty(ctx, key, set);
+    return bulk(member);
+  }
+  const count = parseInteger(args.get(2));
+  if (count === null || count < 0) throw new ReplyError(Errors.mustBePositive);
+  const set = writeTyped<SetValue>(ctx, key, "set");
+  if (set === undefined || count === 0) return EMPTY_SET;
+  const size = set.size;
+  touched(ctx, key, "spop");
+  ctx.engine.dirty += Math.min(count, size) - 1;
+  if (count >= size) {
+    // The whole set, listed as SUNION would list it (after a read lookup).
+    readTyped<SetValue>(ctx, key, "set");
+    const all = new SetValue(set.ordered(), maxIntset(ctx));
+    ctx.db.delete(key);
+    ctx.engine.notify(ctx.db, "g", "del", key);
+    return setReply(ctx, all.members());
+  }
+  const wasIntset = set.encoding() === "intset";
+  const popped = set.popRandom(ctx.engine.random, count);
+  if ((size - count) * SPOP_MOVE_STRATEGY_MUL <= count) {
+    // Redis rebuilds the set from the members left and lists the old one's
+    // remaining members: in ascending order for an intset.
+    set.rebuildEncoding(maxIntset(ctx));
+    if (wasIntset) popped.sort(compareIntegerText);
+  }
+  return setReply(ctx, popped);
+}
+
+/** SRANDMEMBER key [count] */
+function srandmember(ctx: CommandContext, args: Args): Reply {
+  if (args.length > 3) throw new ReplyError(Errors.syntax);
+  const key = args.get(1);
+  if (args.length === 2) {
+    const set = readTyped<SetValue>(ctx, key, "set");
+    return set === undefined ? NIL : bulk(set.random(ctx.engine.random));
+  }
+  const text = args.get(2);
+  const count = parseInteger(text);
+  if (count === null) throw new ReplyError(Errors.notInteger);
+  if (text === "-9223372036854775808") throw new ReplyError(Errors.outOfRangeLong);
+  const set = readTyped<SetValue>(ctx, key, "set");
+  if (set === undefined || count === 0) return EMPTY_ARRAY;
+  const random = ctx.engine.random;
+  if (count < 0) {
+    const n = -count;
+    if (n > MAX_RANDOM_REPLY) throw new ReplyError(Errors.replyTooLarge);
+    const out: string[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = set.random(random);
+    return bulks(out);
+  }
+  if (count >= set.size) return bulks(set.members());
+  return bulks(set.randomDistinct(random, count));
+}
+
+/** SMOVE source destination member */
+function smove(ctx: CommandContext, args: Args): Reply {
+  const srcKey = args.get(1);
+  const dstKey = args.get(2);
+  const member = args.get(3);
+  const srcValue = lookupWrite(ctx, srcKey);
+  const dstValue = lookupWrite(ctx, dstKey);
+  if (srcValue === undefined) return integer(0);
+  const src = asSet(srcValue);
+  let dst = dstValue === undefined ? undefined : asSet(dstValue);
+  if (src === dst) return integer(src.has(member) ? 1 : 0);
+  if (!src.delete(member)) return integer(0);
+  ctx.engine.notify(ctx.db, "s", "srem", srcKey);
+  dropIfEmpty(ctx, srcKey, src);
+  if (dst === undefined) {
+    dst = new SetValue();
+    ctx.db.set(dstKey, dst);
+  }
+  ctx.engine.keyModified(ctx.db, srcKey);
+  if (dst.add(member, maxIntset(ctx))) touched(ctx, dstKey, "sadd");
+  return integer(1);
+}
+
+/** A looked-up value as a set, or WRONGTYPE. */
+function asSet(value: Value): SetValue {
+  if (!(value instanceof SetValue)) throw new ReplyError(Errors.wrongType);
+  return value;
+}
+
+/**
+ * Looks up every source set for SINTER and friends, in order: a missing key
+ * is an empty set, any other type is WRONGTYPE (even after a missing key).
+ */
+function sourceSets(
+  ctx: CommandContext,
+  args: Args,
+  from: number,
+  to: number,
+): (SetValue | undefined)[] {
+  const sets: (SetValue | undefined)[] = [];
+  for (let i = from; i < to; i++) sets.push(readTyped<SetValue>(ctx, args.get(i), "set"));
+  return sets;
+}
+
+/**
+ * The intersection of the sets, walking the smallest one in its order; at
+ * most `limit` members (0: no limit).
+ */
+function intersect(sets: readonly (SetValue | undefined)[], limit: number): string[] {
+  const present: SetValue[] = [];
+  for (const set of sets) {
+    if (set === undefined) return [];
+    present.push(set);
+  }
+  present.sort((a, b) => a.size - b.size);
+  const [smallest, ...others] = present as [SetValue, ...SetValue[]];
+  const out: string[] = [];
+  outer: for (const member of smallest.ordered()) {
+    for (const other of others) if (other !== smallest && !other.has(member)) continue outer;
+    out.push(member);
+    if (out.length === limit) break;
+  }
+  return out;
+}
+
+/** SINTER key [key ...] */
+function sinter(ctx: CommandContext, args: Args): Reply {
+  const sets = sourceSets(ctx, args, 1, args.length);
+  return setReply(ctx, intersect(sets, 0));
+}
+
+/** SINTERCARD numkeys key [key ...] [LIMIT limit] */
+function sintercard(ctx: CommandContext, args: Args): Reply {
+  const numkeys = parseInteger(args.get(1));
+  if (numkeys === null || numkeys < 1) throw new ReplyError(Errors.numkeysNotPositive);
+  if (numkeys > args.length - 2) throw new ReplyError(Errors.tooManyNumkeys);
+  let limit = 0;
+  for (let i = 2 + numkeys; i < args.length; i++) {
+    if (keyword(args.get(i)) === "LIMIT" && i + 1 < args.length) {
+      const v = parseInteger(args.get(++i));
+      if (v === null || v < 0) throw new ReplyError(Errors.limitNegative);
+      limit = v;
+    } else {
+      throw new ReplyError(Errors.syntax);
+    }
+  }
+  const sets = sourceSets(ctx, args, 2, 2 + numkeys);
+  return integer(intersect(sets, limit).length);
+}
+
+/** SINTERSTORE destination key [key ...] */
+function sinterstore(ctx: CommandContext, args: Args): Reply {
+  const sets = sourceSets(ctx, args, 2, args.length);
+  return store(ctx, args.get(1), intersect(sets, 0), "sinterstore");
+}
+
+/** SUNION key [key ...] */
+function sunion(ctx: CommandContext, args: Args): Reply {
+  return setReply(ctx, union(ctx, sourceSets(ctx, args, 1, args.length)).members());
+}
+
+/** SUNIONSTORE destination key [key ...] */
+function sunionstore(ctx: CommandContext, args: Args): Reply {
+  const result = union(ctx, sourceSets(ctx, args, 2, args.length));
+  return storeSet(ctx, args.get(1), result, "sunionstore");
+}
+
+/** SDIFF key [key ...] */
+function sdiff(ctx: CommandContext, args: Args): Reply {
+  return setReply(ctx, difference(ctx, sourceSets(ctx, args, 1, args.length)).members());
+}
+
+/** SDIFFSTORE destination key [key ...] */
+function sdiffstore(ctx: CommandContext, args: Args): Reply {
+  const result = difference(ctx, sourceSets(ctx, args, 2, args.length));
+  return storeSet(ctx, args.get(1), result, "sdiffstore");
+}
+
+/** The union, built member by member as Redis builds it (so its encoding follows). */
+function union(ctx: CommandContext, sets: readonly (SetValue | undefined)[]): SetValue {
+  const max = maxIntset(ctx);
+  const result = new SetValue();
+  for (const set of sets) {
+    if (set === undefined) continue;
+    for (const member of set.ordered()) result.add(member, max);
+  }
+  return result;
+}
+
+/** The members of the first set in none of the others. */
+function difference(ctx: CommandContext, sets: readonly (SetValue | undefined)[]): SetValue {
+  const max = maxIntset(ctx);
+  const result = new SetValue();
+  const [first, ...others] = sets;
+  if (first === undefined || others.includes(first)) return result;
+  outer: for (const member of first.ordered()) {
+    for (const other of others) if (other !== undefined && other.has(member)) continue outer;
+    result.add(member, max);
+  }
+  return result;
+}
+
+/** Stores a result built from members (SINTERSTORE). */
+function store(
+  ctx: CommandContext,
+  key: string,
+  members: readonly string[],
+  event: string,
+): Reply {
+  return storeSet(ctx, key, new SetValue(members, maxIntset(ctx)), event);
+}
+
+/**
+ * Stores a *STORE result: a non-empty set replaces the destination (and its
+ * TTL); an empty one deletes it.
+ */
+function storeSet(ctx: CommandContext, key: string, result: SetValue, event: string): Reply {
+  const db = ctx.db;
+  if (result.size > 0) {
+    db.set(key, result);
+    touched(ctx, key, event);
+  } else if (db.delete(key)) {
+    ctx.engine.keyModified(db, key);
+    ctx.engine.notify(db, "g", "del", key);
+  }
+  return integer(result.size);
+}
+
+/** SSCAN key cursor [MATCH pattern] [COUNT count] */
+function sscan(ctx: CommandContext, args: Args): Reply {
+  const cursor = parseCursor(args.get(2));
+  if (cursor === null) throw new ReplyError(Errors.invalidCursor);
+  const set = readTyped<SetValue>(ctx, args.get(1), "set");
+  if (set === undefined) return array([bulk("0"), EMPTY_ARRAY]);
+  let count = 10;
+  let pattern: string | undefined;
+  for (let i = 3; i < args.length; i += 2) {
+    const option = keyword(args.get(i));
+    if (option === "COUNT" && i + 1 < args.length) {
+      count = args.integer(i + 1);
+      if (count < 1) throw new ReplyError(Errors.syntax);
+    } else if (option === "MATCH" && i + 1 < args.length) {
+      const p = args.get(i + 1);
+      pattern = p === "*" ? undefined : p;
+    } else {
+      throw new ReplyError(Errors.syntax);
+    }
+  }
+  let next = 0;
+  let visited: readonly string[];
+  if (set.encoding() === "intset") {
+    // Redis returns a small encoding whole, whatever the cursor.
+    visited = set.members();
+  } else {
+    [next, visited] = ctx.engine.cursors.scan(
+      set,
+      () => set.keys(),
+      cursor,
+      count,
+      (m) => set.has(m),
+    );
+  }
+  const out = pattern === undefined ? visited : visited.filter((m) => globMatch(pattern, m));
+  return array([bulk(String(next)), bulks(out)]);
+}

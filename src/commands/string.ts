@@ -341,7 +341,7 @@ function expireAt(ctx: CommandContext, text: string, flags: number, command: str
     if (n === null) throw new ReplyError(Errors.notInteger);
     if (n <= 0) throw new ReplyError(Errors.invalidExpire(command));
     const ms = seconds ? n * 1000 : n;
-    return relative ? ms + ctx.engine.clock.now() : ms;
+    return relative ? ms + ctx.engine.now() : ms;
   }
   const v = parseInt64(text);
   if (v === null) throw new ReplyError(Errors.notInteger);
@@ -350,7 +350,7 @@ function expireAt(ctx: CommandContext, text: string, flags: number, command: str
   }
   let ms = seconds ? v * 1000n : v;
   // Redis's signed addition wraps past INT64_MAX and then fails the > 0 check.
-  if (relative) ms += BigInt(ctx.engine.clock.now());
+  if (relative) ms += BigInt(ctx.engine.now());
   if (ms > INT64_MAX) throw new ReplyError(Errors.invalidExpire(command));
   return Number(ms);
 }
@@ -392,6 +392,7 @@ function get(ctx: CommandContext, args: Args): Reply {
   const stats = ctx.engine.stats;
   if (value === undefined) {
     stats.keyspaceMisses++;
+    ctx.engine.notify(ctx.db, "m", "keymiss", args.argv[1]!);
     return NIL;
   }
   stats.keyspaceHits++;
@@ -461,7 +462,7 @@ function getex(ctx: CommandContext, args: Args): Reply {
   const at = expire === undefined ? 0 : expireAt(ctx, expire, flags, "getex");
   const db = ctx.db;
   const engine = ctx.engine;
-  if ((flags & (F_EXAT | F_PXAT)) && at <= engine.clock.now()) {
+  if ((flags & (F_EXAT | F_PXAT)) && at <= engine.now()) {
     db.delete(key);
     engine.keyModified(db, key);
     engine.notify(db, "g", "del", key);

@@ -1,10 +1,134 @@
 /**
- * The transaction command group: MULTI, EXEC, DISCARD, WATCH, UNWATCH
+ * The transaction command group: MULTI, EXEC, DISCARD, WATCH, UNWATCH.
+ *
+ * The dispatcher queues commands while a client is in MULTI (and dooms the
+ * transaction when it rejects one); EXEC runs the queue synchronously, so no
+ * other client's command interleaves. The queue and the watched keys live in
+ * `src/multi.ts`.
  *
  * @module
  */
 
-import type { CommandSpec } from "./spec.ts";
+import { Errors, ReplyError } from "../errors.ts";
+import { array, error, NIL_ARRAY, OK, type Reply } from "../resp/reply.ts";
+import { discardTransaction, Transaction } from "../multi.ts";
+import type { Args, CommandContext, CommandFlag, CommandSpec, Handler } from "./spec.ts";
+
+const TX_FLAGS: readonly CommandFlag[] = ["noscript", "loading", "stale", "fast", "allow_busy"];
+
+/** A transaction-group spec with the group's defaults: no keys, `@transaction`. */
+function spec(
+  name: string,
+  arity: number,
+  flags: readonly CommandFlag[],
+  doc: { summary: string; since: string; complexity: string },
+  handler: Handler,
+): CommandSpec {
+  return {
+    name,
+    arity,
+    flags,
+    acl: ["transaction"],
+    keys: [0, 0, 0],
+    doc: { group: "transactions", ...doc },
+    handler,
+  };
+}
 
 /** The transaction group's command table. */
-export const TRANSACTION_COMMANDS: readonly CommandSpec[] = [];
+export const TRANSACTION_COMMANDS: readonly CommandSpec[] = [
+  spec("multi", 1, TX_FLAGS, {
+    summary: "Mark the start of a transaction block",
+    since: "1.2.0",
+    complexity: "O(1)",
+  }, multi),
+  spec("exec", 1, ["noscript", "loading", "stale", "skip_slowlog"], {
+    summary: "Execute all commands issued after MULTI",
+    since: "1.2.0",
+    complexity: "Depends on commands in the transaction",
+  }, exec),
+  spec("discard", 1, TX_FLAGS, {
+    summary: "Discard all commands issued after MULTI",
+    since: "2.0.0",
+    complexity: "O(N), when N is the number of queued commands",
+  }, discard),
+  {
+    ...spec("watch", -2, TX_FLAGS, {
+      summary: "Watch the given keys to determine execution of the MULTI/EXEC block",
+      since: "2.2.0",
+      complexity: "O(1) for every key.",
+    }, watch),
+    keys: [1, -1, 1],
+    keySpecs: [{ flags: ["RO"], begin: { index: 1 }, find: { range: [-1, 1, 0] } }],
+  },
+  spec("unwatch", 1, TX_FLAGS, {
+    summary: "Forget about all watched keys",
+    since: "2.2.0",
+    complexity: "O(1)",
+  }, unwatch),
+];
+
+/** MULTI */
+function multi(ctx: CommandContext, _args: Args): Reply {
+  if (ctx.transaction !== undefined) throw new ReplyError(Errors.multiNested);
+  ctx.transaction = new Transaction();
+  return OK;
+}
+
+/** EXEC */
+function exec(ctx: CommandContext, _args: Args): Reply {
+  const tx = ctx.transaction;
+  if (tx === undefined) throw new ReplyError(Errors.execWithoutMulti);
+  const engine = ctx.engine;
+  // A watched key that expired since WATCH fails the transaction too.
+  if (!ctx.watchDirty && engine.watches.expired(ctx)) ctx.watchDirty = true;
+  if (tx.aborted || ctx.watchDirty) {
+    discardTransaction(ctx);
+    if (tx.aborted) throw new ReplyError(Errors.execAbort);
+    return NIL_ARRAY;
+  }
+  engine.watches.unwatchAll(ctx);
+  const replies: Reply[] = [];
+  // Blocking commands act as their non-blocking forms while inExec is set.
+  const wasInExec = ctx.inExec;
+  ctx.inExec = true;
+  try {
+    for (const { command, argv } of tx.queue) {
+      const reply = engine.execute(ctx, command, argv);
+      // A queued command must not block the transaction: never awaited.
+      replies.push(
+        reply instanceof Promise
+          ? error(Errors.internal(`'${command.fullName}' blocked inside EXEC`))
+          : reply,
+      );
+    }
+  } finally {
+    ctx.inExec = wasInExec;
+    discardTransaction(ctx);
+  }
+  return array(replies);
+}
+
+/** DISCARD */
+function discard(ctx: CommandContext, _args: Args): Reply {
+  if (ctx.transaction === undefined) throw new ReplyError(Errors.discardWithoutMulti);
+  discardTransaction(ctx);
+  return OK;
+}
+
+/** WATCH key [key ...] */
+function watch(ctx: CommandContext, args: Args): Reply {
+  if (ctx.transaction !== undefined) throw new ReplyError(Errors.watchInsideMulti);
+  // Already doomed: watching more keys changes nothing.
+  if (ctx.watchDirty) return OK;
+  const watches = ctx.engine.watches;
+  for (let i = 1; i < args.length; i++) watches.watch(ctx, ctx.db, args.get(i));
+  return OK;
+}
+
+/** UNWATCH */
+function unwatch(ctx: CommandContext, _args: Args): Reply {
+  ctx.engine.watches.unwatchAll(ctx);
+  ctx.watchDirty = false;
+  return OK;
+}

@@ -122,6 +122,11 @@ export function binaryToBytes(s: string): Uint8Array {
  * ```
  */
 export class RespDecoder {
+  /** Interned command names by a hash of their bytes. */
+  #names = new Map<number, string>();
+  /** A Buffer over the ArrayBuffer last decoded from, for native latin1 slices. */
+  #latin1: Latin1 | undefined;
+  #latin1Of: ArrayBufferLike | undefined;
   #limits: DecoderLimits;
   /** The input being parsed: a pushed chunk, or a view of `#acc`. */
   #data: Uint8Array;
@@ -273,7 +278,11 @@ export class RespDecoder {
         const n = this.#bulkLen;
         if (len - pos >= n + 2) {
           // Like Redis, the two bytes after the data are skipped unchecked.
-          this.#args.push(bytesToBinary(data, pos, pos + n));
+          this.#args.push(
+            this.#args.length === 0
+              ? this.#name(data, pos, pos + n)
+              : this.#binary(data, pos, pos + n),
+          );
           pos = this.#moveTo(pos + n + 2);
           this.#bulkLen = -1;
           this.#argsLeft--;
@@ -307,6 +316,46 @@ export class RespDecoder {
     const commands: string[][] = [];
     for (let argv = this.next(); argv !== undefined; argv = this.next()) commands.push(argv);
     return this.#error === undefined ? { commands } : { commands, error: this.#error };
+  }
+
+  /**
+   * A command name, interned: the same few names arrive again and again, and
+   * handing out one string object per name lets the command lookup reuse its
+   * cached hash instead of hashing a fresh string per command.
+   */
+  #name(data: Uint8Array, start: number, end: number): string {
+    const n = end - start;
+    if (n > 24) return this.#binary(data, start, end);
+    let h = n;
+    for (let i = start; i < end; i++) h = (Math.imul(h, 31) + data[i]!) | 0;
+    const known = this.#names.get(h);
+    if (known !== undefined && known.length === n) {
+      let same = true;
+      for (let i = 0; i < n; i++) {
+        if (known.charCodeAt(i) !== data[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return known;
+    }
+    const name = this.#binary(data, start, end);
+    if (this.#names.size < 256) this.#names.set(h, name);
+    return name;
+  }
+
+  /** A binary string of `data[start..end)`, reusing one Buffer view per input buffer. */
+  #binary(data: Uint8Array, start: number, end: number): string {
+    if (end - start <= 10) {
+      let s = "";
+      for (let i = start; i < end; i++) s += String.fromCharCode(data[i]!);
+      return s;
+    }
+    if (this.#latin1Of !== data.buffer) {
+      this.#latin1Of = data.buffer;
+      this.#latin1 = Buffer.from(data.buffer) as unknown as Latin1;
+    }
+    return this.#latin1!.latin1Slice(data.byteOffset + start, data.byteOffset + end);
   }
 
   /** Moves the parse position, resetting the line-end search. */

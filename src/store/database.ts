@@ -66,6 +66,10 @@ export class Entry {
 export interface DatabaseHooks {
   /** A key was found expired and removed (lazily or by the active cycle). */
   expired(db: Database, key: string): void;
+  /** Whether expired keys must stay stored for now (CLIENT PAUSE): they read as absent. */
+  expiryPaused?(): boolean;
+  /** A key was created (Redis's dbAdd: the `new` keyspace event). */
+  created?(db: Database, key: string): void;
 }
 
 interface ScanState {
@@ -181,6 +185,7 @@ export class Database {
     const entry = this.#data.get(key);
     if (entry === undefined) {
       this.#data.set(key, new Entry(value, this.lruNow(), this.#seq++));
+      this.#hooks.created?.(this, key);
       return;
     }
     entry.value = value;
@@ -250,6 +255,17 @@ export class Database {
       out.push(key);
     }
     return out;
+  }
+
+  /**
+   * Whether a key is stored, even if it has expired and is not yet
+   * reclaimed (WATCH compares this as Redis looks in its dictionary).
+   *
+   * @param key the key
+   * @returns true if stored
+   */
+  stored(key: string): boolean {
+    return this.#data.has(key);
   }
 
   /**
@@ -451,6 +467,7 @@ export class Database {
   }
 
   #expireKey(key: string): void {
+    if (this.#hooks.expiryPaused?.()) return;
     this.#data.delete(key);
     this.#expires.delete(key);
     this.#hooks.expired(this, key);

@@ -26,6 +26,18 @@ export type Step =
     readonly compare?: Compare;
     /** Raw bytes to send instead of encoding `argv` (protocol cases). */
     readonly raw?: string;
+    /**
+     * The connection to use: 0 (the default) is the case's connection;
+     * others are opened on first use, in RESP2, after the FLUSHALL. An
+     * argument `$id:N` is replaced by connection N's CLIENT ID.
+     */
+    readonly conn?: number;
+    /**
+     * How many replies to read and compare as one (SUBSCRIBE a b answers
+     * twice; 1 by default). With an empty `argv` and no `raw`, nothing is
+     * sent: the step only reads what the connection was pushed.
+     */
+    readonly replies?: number;
   };
 
 /** A sequence of commands on one fresh connection, after FLUSHALL. */

@@ -31,22 +31,56 @@ export async function runCase(port: number, c: CompatCase): Promise<Transcript> 
     }
   }
   const client = await RawClient.connect(port);
+  // Further connections (steps with `conn`), opened on first use.
+  const others = new Map<number, RawClient>();
+  const ids = new Map<number, string>();
+  const connection = async (n: number): Promise<RawClient> => {
+    if (n === 0) return client;
+    let other = others.get(n);
+    if (other === undefined) {
+      other = await RawClient.connect(port);
+      others.set(n, other);
+      // Asked at once: the connection may be in pub/sub mode by the time `$id:N` needs it.
+      ids.set(n, (await other.call("CLIENT", "ID")).slice(1, -2));
+    }
+    return other;
+  };
+  const clientId = async (n: number): Promise<string> => {
+    let id = ids.get(n);
+    if (id === undefined) {
+      const reply = await (await connection(n)).call("CLIENT", "ID");
+      id = reply.slice(1, -2);
+      ids.set(n, id);
+    }
+    return id;
+  };
   try {
     if (c.resp === 3) await client.call("HELLO", "3");
     const out: string[] = [];
     for (const step of c.steps) {
-      const raw = Array.isArray(step) ? undefined : (step as { raw?: string }).raw;
-      await client.write(raw ?? encodeCommand(stepArgv(step)));
+      const options = Array.isArray(step)
+        ? {}
+        : step as { raw?: string; conn?: number; replies?: number };
+      const target = await connection(options.conn ?? 0);
+      const argv: string[] = [];
+      for (const arg of stepArgv(step)) {
+        argv.push(arg.startsWith("$id:") ? await clientId(Number(arg.slice(4))) : arg);
+      }
+      if (options.raw !== undefined) await target.write(options.raw);
+      else if (argv.length > 0) await target.write(encodeCommand(argv));
+      let replies = "";
       try {
-        out.push(await client.reply(3000));
+        for (let i = 0; i < (options.replies ?? 1); i++) replies += await target.reply(3000);
+        out.push(replies);
       } catch (e) {
-        out.push(`<no reply: ${e instanceof Error ? e.message.slice(0, 60) : e}>`);
-        if (client.closed) break;
+        out.push(`${replies}<no reply: ${e instanceof Error ? e.message.slice(0, 60) : e}>`);
+        if (target === client && client.closed) break;
       }
     }
     return out;
   } finally {
     client.close();
+    for (const other of others.values()) other.close();
   }
 }
 

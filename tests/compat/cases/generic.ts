@@ -468,7 +468,7 @@ export const CASES: readonly CompatCase[] = [
       ["OBJECT", "REFCOUNT", "g:obj:neg"],
       ["OBJECT", "REFCOUNT", "g:obj:emb"],
       ["OBJECT", "REFCOUNT", "g:obj:missing"],
-      ["OBJECT", "IDLETIME", "g:obj:int"],
+      { argv: ["OBJECT", "IDLETIME", "g:obj:int"], compare: "approx" },
       ["OBJECT", "IDLETIME", "g:obj:missing"],
       ["OBJECT", "FREQ", "g:obj:int"],
       ["OBJECT", "FREQ", "g:obj:missing"],
