@@ -18,7 +18,7 @@
 
 import { Errors, ReplyError } from "../errors.ts";
 import { globMatch } from "../glob.ts";
-import { lookupReadEntry, NONOTIFY, NOTOUCH } from "./lookup.ts";
+import { lookupReadWith, NONOTIFY, NOTOUCH } from "./lookup.ts";
 import { array, bulk, bulks, integer, NIL, OK, type Reply, simple } from "../resp/reply.ts";
 import { type Database, typeOf, type Value } from "../store/database.ts";
 import {
@@ -568,7 +568,7 @@ function del(ctx: CommandContext, args: Args): Reply {
 function exists(ctx: CommandContext, args: Args): Reply {
   let found = 0;
   for (let i = 1; i < args.length; i++) {
-    if (lookupReadEntry(ctx, args.get(i), NOTOUCH) !== undefined) found++;
+    if (lookupReadWith(ctx, args.get(i), NOTOUCH) !== undefined) found++;
   }
   return integer(found);
 }
@@ -577,15 +577,15 @@ function exists(ctx: CommandContext, args: Args): Reply {
 function touch(ctx: CommandContext, args: Args): Reply {
   let found = 0;
   for (let i = 1; i < args.length; i++) {
-    if (lookupReadEntry(ctx, args.get(i), 0) !== undefined) found++;
+    if (lookupReadWith(ctx, args.get(i), 0) !== undefined) found++;
   }
   return integer(found);
 }
 
 /** TYPE key */
 function type(ctx: CommandContext, args: Args): Reply {
-  const entry = lookupReadEntry(ctx, args.get(1), NOTOUCH);
-  return simple(entry === undefined ? "none" : typeOf(entry.value));
+  const entry = lookupReadWith(ctx, args.get(1), NOTOUCH);
+  return simple(entry === undefined ? "none" : typeOf(entry));
 }
 
 /** KEYS pattern */
@@ -656,11 +656,11 @@ function scan(ctx: CommandContext, args: Args): Reply {
   for (const key of visited) {
     if (pattern !== undefined && !globMatch(pattern, key)) continue;
     if (typeName !== undefined) {
-      const entry = lookupReadEntry(ctx, key, NOTOUCH);
-      if ((entry === undefined ? "none" : typeOf(entry.value)) !== typeName) continue;
+      const entry = lookupReadWith(ctx, key, NOTOUCH);
+      if ((entry === undefined ? "none" : typeOf(entry)) !== typeName) continue;
     }
     if (db.isExpired(key)) {
-      db.entry(key, false);
+      db.lookup(key, false);
       continue;
     }
     out.push(key);
@@ -682,15 +682,15 @@ function renameGeneric(ctx: CommandContext, args: Args, nx: boolean): Reply {
   const src = args.get(1);
   const dst = args.get(2);
   const db = ctx.db;
-  const entry = db.entry(src);
+  const entry = db.lookup(src);
   if (entry === undefined) throw new ReplyError(Errors.noSuchKey);
   if (src === dst) return nx ? integer(0) : OK;
   const at = db.getExpire(src);
-  if (db.entry(dst) !== undefined) {
+  if (db.lookup(dst) !== undefined) {
     if (nx) return integer(0);
     db.delete(dst);
   }
-  const value = entry.value;
+  const value = entry;
   db.delete(src);
   db.set(dst, value);
   if (at !== undefined) db.setExpire(dst, at);
@@ -770,7 +770,7 @@ function expireGeneric(
   }
   const key = args.get(1);
   const db = ctx.db;
-  if (db.entry(key) === undefined) return integer(0);
+  if (db.lookup(key) === undefined) return integer(0);
   const at = Number(when);
   if (nx || xx || gt || lt) {
     const current = db.getExpire(key);
@@ -805,7 +805,7 @@ function pttl(ctx: CommandContext, args: Args): Reply {
 
 function ttlGeneric(ctx: CommandContext, args: Args, ms: boolean): Reply {
   const key = args.get(1);
-  if (lookupReadEntry(ctx, key, NOTOUCH) === undefined) return integer(-2);
+  if (lookupReadWith(ctx, key, NOTOUCH) === undefined) return integer(-2);
   const at = ctx.db.getExpire(key);
   if (at === undefined) return integer(-1);
   const left = Math.max(0, at - nowMs(ctx));
@@ -824,7 +824,7 @@ function pexpiretime(ctx: CommandContext, args: Args): Reply {
 
 function expiretimeGeneric(ctx: CommandContext, args: Args, ms: boolean): Reply {
   const key = args.get(1);
-  if (lookupReadEntry(ctx, key, NOTOUCH) === undefined) return integer(-2);
+  if (lookupReadWith(ctx, key, NOTOUCH) === undefined) return integer(-2);
   const at = ctx.db.getExpire(key);
   if (at === undefined) return integer(-1);
   // Seconds round half up, as Redis does.
@@ -835,7 +835,7 @@ function expiretimeGeneric(ctx: CommandContext, args: Args, ms: boolean): Reply 
 function persist(ctx: CommandContext, args: Args): Reply {
   const key = args.get(1);
   const db = ctx.db;
-  if (db.entry(key) === undefined || !db.persist(key)) return integer(0);
+  if (db.lookup(key) === undefined || !db.persist(key)) return integer(0);
   ctx.engine.keyModified(db, key);
   ctx.engine.notify(db, "g", "persist", key);
   return integer(1);
@@ -865,14 +865,14 @@ function copy(ctx: CommandContext, args: Args): Reply {
     }
   }
   if (target === db && src === dst) throw new ReplyError(Errors.sameObject);
-  const entry = lookupReadEntry(ctx, src, 0);
+  const entry = lookupReadWith(ctx, src, 0);
   if (entry === undefined) return integer(0);
   const at = db.getExpire(src);
-  if (target.entry(dst) !== undefined) {
+  if (target.lookup(dst) !== undefined) {
     if (!replace) return integer(0);
     target.delete(dst);
   }
-  const value: Value = typeof entry.value === "string" ? entry.value : entry.value.clone();
+  const value: Value = typeof entry === "string" ? entry : entry.clone();
   target.set(dst, value);
   if (at !== undefined) target.setExpire(dst, at);
   ctx.engine.keyModified(target, dst);
@@ -886,11 +886,11 @@ function move(ctx: CommandContext, args: Args): Reply {
   const src = ctx.db;
   const dst = dbIndex(ctx, args, 2);
   if (dst === src) throw new ReplyError(Errors.sameObject);
-  const entry = src.entry(key);
+  const entry = src.lookup(key);
   if (entry === undefined) return integer(0);
   const at = src.getExpire(key);
-  if (dst.entry(key) !== undefined) return integer(0);
-  dst.set(key, entry.value);
+  if (dst.lookup(key) !== undefined) return integer(0);
+  dst.set(key, entry);
   if (at !== undefined) dst.setExpire(key, at);
   src.delete(key);
   const engine = ctx.engine;
@@ -924,31 +924,31 @@ export function encodingOf(value: Value): string {
 
 /** OBJECT ENCODING key */
 function objectEncoding(ctx: CommandContext, args: Args): Reply {
-  const entry = lookupReadEntry(ctx, args.get(2), NOTOUCH | NONOTIFY);
-  return entry === undefined ? NIL : bulk(encodingOf(entry.value));
+  const entry = lookupReadWith(ctx, args.get(2), NOTOUCH | NONOTIFY);
+  return entry === undefined ? NIL : bulk(encodingOf(entry));
 }
 
 /** OBJECT FREQ key */
 function objectFreq(ctx: CommandContext, args: Args): Reply {
   // Only LRU is tracked (maxmemory-policy is noeviction), as Redis without
   // an LFU policy: a missing key is nil, an existing one an error.
-  const entry = lookupReadEntry(ctx, args.get(2), NOTOUCH | NONOTIFY);
+  const entry = lookupReadWith(ctx, args.get(2), NOTOUCH | NONOTIFY);
   if (entry === undefined) return NIL;
   throw new ReplyError(Errors.lfuNotSelected);
 }
 
 /** OBJECT IDLETIME key */
 function objectIdletime(ctx: CommandContext, args: Args): Reply {
-  const entry = lookupReadEntry(ctx, args.get(2), NOTOUCH | NONOTIFY);
+  const entry = lookupReadWith(ctx, args.get(2), NOTOUCH | NONOTIFY);
   if (entry === undefined) return NIL;
-  return integer(Math.max(0, ctx.db.lruNow() - entry.lru));
+  return integer(Math.max(0, ctx.db.lruNow() - ctx.db.lru(args.get(2))!));
 }
 
 /** OBJECT REFCOUNT key */
 function objectRefcount(ctx: CommandContext, args: Args): Reply {
-  const entry = lookupReadEntry(ctx, args.get(2), NOTOUCH | NONOTIFY);
+  const entry = lookupReadWith(ctx, args.get(2), NOTOUCH | NONOTIFY);
   if (entry === undefined) return NIL;
-  const value = entry.value;
+  const value = entry;
   if (typeof value === "string") {
     const n = parseInt64(value);
     if (n !== null && n >= 0n && n < SHARED_INTEGERS) return integer(SHARED_REFCOUNT);

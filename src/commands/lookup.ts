@@ -8,7 +8,7 @@
  */
 
 import { Errors, ReplyError } from "../errors.ts";
-import type { ContainerValue, Entry, RedisType, Value } from "../store/database.ts";
+import type { ContainerValue, RedisType, Value } from "../store/database.ts";
 import { asciiUpper, type CommandContext, type KeySpec, type KeySpecFlag } from "./spec.ts";
 
 /** Lookup flag: do not update the key's LRU time (OBJECT, TTL, ...). */
@@ -24,39 +24,39 @@ export const NONOTIFY = 2;
  * @param ctx the calling client
  * @param key the key
  * @param flags NOTOUCH and/or NONOTIFY
- * @returns the entry, or undefined
+ * @returns the value, or undefined
  * @example
  * ```ts
  * import { Engine } from "../engine.ts";
- * import { lookupReadEntry } from "./lookup.ts";
+ * import { lookupReadWith } from "./lookup.ts";
  * const engine = new Engine();
  * const client = engine.connect();
- * console.assert(lookupReadEntry(client, "missing") === undefined);
+ * console.assert(lookupReadWith(client, "missing") === undefined);
  * console.assert(engine.stats.keyspaceMisses === 1);
  * engine.close();
  * ```
  */
-export function lookupReadEntry(ctx: CommandContext, key: string, flags = 0): Entry | undefined {
-  const entry = ctx.db.entry(key, (flags & NOTOUCH) === 0);
+export function lookupReadWith(ctx: CommandContext, key: string, flags = 0): Value | undefined {
+  const value = ctx.db.lookup(key, (flags & NOTOUCH) === 0);
   const engine = ctx.engine;
-  if (entry !== undefined) {
+  if (value !== undefined) {
     engine.stats.keyspaceHits++;
   } else {
     engine.stats.keyspaceMisses++;
     if ((flags & NONOTIFY) === 0) engine.notify(ctx.db, "m", "keymiss", key);
   }
-  return entry;
+  return value;
 }
 
 /**
- * The value of a key for a read command (see {@linkcode lookupReadEntry}).
+ * The value of a key for a read command (see {@linkcode lookupReadWith}).
  *
  * @param ctx the calling client
  * @param key the key
  * @returns the value, or undefined
  */
 export function lookupRead(ctx: CommandContext, key: string): Value | undefined {
-  return lookupReadEntry(ctx, key)?.value;
+  return lookupReadWith(ctx, key);
 }
 
 /**

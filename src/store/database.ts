@@ -42,26 +42,6 @@ export function typeOf(value: Value): RedisType {
   return typeof value === "string" ? "string" : value.type;
 }
 
-/** One key's slot: its value, its last access time and its insertion sequence. */
-export class Entry {
-  /** The value. */
-  value: Value;
-  /** Last access, in seconds of the server's LRU clock. */
-  lru: number;
-  /** Insertion sequence number: SCAN cursors are built on it. */
-  readonly seq: number;
-  /**
-   * @param value the value
-   * @param lru the access time in LRU seconds
-   * @param seq the insertion sequence number
-   */
-  constructor(value: Value, lru: number, seq: number) {
-    this.value = value;
-    this.lru = lru;
-    this.seq = seq;
-  }
-}
-
 /** What a database tells its server about. */
 export interface DatabaseHooks {
   /** A key was found expired and removed (lazily or by the active cycle). */
@@ -73,15 +53,23 @@ export interface DatabaseHooks {
 }
 
 interface ScanState {
-  iter: Iterator<[string, Entry]>;
-  pending: [string, Entry] | undefined;
+  iter: Iterator<[string, number]>;
+  /** The next key to return, its slot and that slot's sequence number then. */
+  pending: [key: string, slot: number, seq: number] | undefined;
 }
+
+const INITIAL_SLOTS = 64;
 
 const SCAN_CACHE = 64;
 const EXPIRE_KEYS_PER_LOOP = 20;
 
 /**
  * A keyspace with expiry.
+ *
+ * Memory layout (measured: see bench/results.md): the key map holds a small
+ * integer slot per key; values, LRU times and insertion sequence numbers live
+ * in slot-indexed arrays (one pointer, 4 and 8 bytes a key) instead of a
+ * 48-byte object per key. Freed slots are reused.
  *
  * @example
  * ```ts
@@ -100,7 +88,14 @@ export class Database {
   readonly id: number;
   #clock: Clock;
   #hooks: DatabaseHooks;
-  #data = new Map<string, Entry>();
+  /** Key -> slot. */
+  #data = new Map<string, number>();
+  #values: (Value | undefined)[] = [];
+  /** Last access per slot, in seconds of the LRU clock. */
+  #lru = new Uint32Array(INITIAL_SLOTS);
+  /** Insertion sequence number per slot: SCAN cursors are built on it. */
+  #seqs = new Float64Array(INITIAL_SLOTS);
+  #free: number[] = [];
   #expires = new Map<string, number>();
   #seq = 1;
   #scans = new Map<number, ScanState>();
@@ -133,15 +128,15 @@ export class Database {
   }
 
   /**
-   * The live entry of a key, removing it first if it has expired.
+   * The live value of a key, removing the key first if it has expired.
    *
    * @param key the key
    * @param touch whether the access updates the key's LRU time
-   * @returns the entry, or undefined
+   * @returns the value, or undefined
    */
-  entry(key: string, touch = true): Entry | undefined {
-    const entry = this.#data.get(key);
-    if (entry === undefined) return undefined;
+  lookup(key: string, touch = true): Value | undefined {
+    const slot = this.#data.get(key);
+    if (slot === undefined) return undefined;
     if (this.#expires.size > 0) {
       const at = this.#expires.get(key);
       if (at !== undefined && at <= this.#clock.now()) {
@@ -149,18 +144,29 @@ export class Database {
         return undefined;
       }
     }
-    if (touch) entry.lru = this.lruNow();
-    return entry;
+    if (touch) this.#lru[slot] = this.lruNow();
+    return this.#values[slot];
   }
 
   /**
-   * The live value of a key.
+   * The live value of a key (touching its LRU time).
    *
    * @param key the key
    * @returns the value, or undefined
    */
   get(key: string): Value | undefined {
-    return this.entry(key)?.value;
+    return this.lookup(key);
+  }
+
+  /**
+   * A stored key's last access time, without touching it or checking expiry.
+   *
+   * @param key the key
+   * @returns seconds of the LRU clock, or undefined when not stored
+   */
+  lru(key: string): number | undefined {
+    const slot = this.#data.get(key);
+    return slot === undefined ? undefined : this.#lru[slot];
   }
 
   /**
@@ -170,7 +176,7 @@ export class Database {
    * @returns true if present and not expired
    */
   has(key: string): boolean {
-    return this.entry(key, false) !== undefined;
+    return this.lookup(key, false) !== undefined;
   }
 
   /**
@@ -182,15 +188,46 @@ export class Database {
    * @param keepTtl keep an existing TTL
    */
   set(key: string, value: Value, keepTtl = false): void {
-    const entry = this.#data.get(key);
-    if (entry === undefined) {
-      this.#data.set(key, new Entry(value, this.lruNow(), this.#seq++));
+    const slot = this.#data.get(key);
+    if (slot === undefined) {
+      const fresh = this.#allocate();
+      this.#values[fresh] = value;
+      this.#lru[fresh] = this.lruNow();
+      this.#seqs[fresh] = this.#seq++;
+      this.#data.set(key, fresh);
       this.#hooks.created?.(this, key);
       return;
     }
-    entry.value = value;
-    entry.lru = this.lruNow();
+    this.#values[slot] = value;
+    this.#lru[slot] = this.lruNow();
     if (!keepTtl && this.#expires.size > 0) this.#expires.delete(key);
+  }
+
+  /** A free slot, growing the slot arrays when none is left. */
+  #allocate(): number {
+    const reused = this.#free.pop();
+    if (reused !== undefined) return reused;
+    const slot = this.#values.length;
+    if (slot >= this.#lru.length) {
+      const lru = new Uint32Array(this.#lru.length * 2);
+      lru.set(this.#lru);
+      this.#lru = lru;
+      const seqs = new Float64Array(this.#seqs.length * 2);
+      seqs.set(this.#seqs);
+      this.#seqs = seqs;
+    }
+    this.#values.push(undefined);
+    return slot;
+  }
+
+  /** Removes a stored key and frees its slot. */
+  #remove(key: string): void {
+    const slot = this.#data.get(key);
+    if (slot === undefined) return;
+    this.#data.delete(key);
+    this.#values[slot] = undefined;
+    this.#free.push(slot);
+    this.#expires.delete(key);
   }
 
   /**
@@ -200,9 +237,8 @@ export class Database {
    * @returns whether it existed (expired keys count as absent)
    */
   delete(key: string): boolean {
-    if (this.entry(key, false) === undefined) return false;
-    this.#data.delete(key);
-    this.#expires.delete(key);
+    if (this.lookup(key, false) === undefined) return false;
+    this.#remove(key);
     return true;
   }
 
@@ -320,16 +356,17 @@ export class Database {
     if (state !== undefined) this.#scans.delete(cursor);
     else state = this.#seekScan(cursor);
     const keys: string[] = [];
-    let next: [string, Entry] | undefined;
+    let next: [string, number, number] | undefined;
     for (;;) {
       let item = state.pending;
       state.pending = undefined;
       if (item !== undefined) {
-        if (this.#data.get(item[0]) !== item[1]) continue;
+        // Still the same key in the same slot since the cursor was made?
+        if (this.#data.get(item[0]) !== item[1] || this.#seqs[item[1]] !== item[2]) continue;
       } else {
         const r = state.iter.next();
         if (r.done) break;
-        item = r.value;
+        item = [r.value[0], r.value[1], this.#seqs[r.value[1]]!];
       }
       if (keys.length >= count) {
         next = item;
@@ -338,7 +375,7 @@ export class Database {
       keys.push(item[0]);
     }
     if (next === undefined) return [0, keys];
-    const nextCursor = next[1].seq;
+    const nextCursor = next[2];
     state.pending = next;
     this.#scans.set(nextCursor, state);
     if (this.#scans.size > SCAN_CACHE) {
@@ -353,7 +390,8 @@ export class Database {
     for (;;) {
       const r = iter.next();
       if (r.done) return { iter, pending: undefined };
-      if (r.value[1].seq >= cursor) return { iter, pending: r.value };
+      const seq = this.#seqs[r.value[1]]!;
+      if (seq >= cursor) return { iter, pending: [r.value[0], r.value[1], seq] };
     }
   }
 
@@ -369,7 +407,7 @@ export class Database {
       let i = 0;
       for (const key of this.#data.keys()) {
         if (i++ === target) {
-          if (this.entry(key, false) !== undefined) return key;
+          if (this.lookup(key, false) !== undefined) return key;
           break;
         }
       }
@@ -385,6 +423,10 @@ export class Database {
   flush(): number {
     const n = this.#data.size;
     this.#data = new Map();
+    this.#values = [];
+    this.#lru = new Uint32Array(INITIAL_SLOTS);
+    this.#seqs = new Float64Array(INITIAL_SLOTS);
+    this.#free = [];
     this.#expires = new Map();
     this.#scans.clear();
     this.#expireIter = undefined;
@@ -398,6 +440,10 @@ export class Database {
    */
   swapWith(other: Database): void {
     [this.#data, other.#data] = [other.#data, this.#data];
+    [this.#values, other.#values] = [other.#values, this.#values];
+    [this.#lru, other.#lru] = [other.#lru, this.#lru];
+    [this.#seqs, other.#seqs] = [other.#seqs, this.#seqs];
+    [this.#free, other.#free] = [other.#free, this.#free];
     [this.#expires, other.#expires] = [other.#expires, this.#expires];
     [this.#seq, other.#seq] = [other.#seq, this.#seq];
     this.#scans.clear();
@@ -468,8 +514,7 @@ export class Database {
 
   #expireKey(key: string): void {
     if (this.#hooks.expiryPaused?.()) return;
-    this.#data.delete(key);
-    this.#expires.delete(key);
+    this.#remove(key);
     this.#hooks.expired(this, key);
   }
 }

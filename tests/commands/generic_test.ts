@@ -75,10 +75,10 @@ Deno.test("EXISTS counts every argument naming a live key without touching it", 
   await using s = await testServer();
   const redis = await s.redis({ enableReadyCheck: false });
   seed(s, { a: "1", b: "2" });
-  const lru = db(s).entry("a", false)!.lru;
+  const lru = db(s).lru("a")!;
   s.clock.advance(5000);
   assert.equal(await redis.exists("a", "a", "b", "missing"), 3);
-  assert.equal(db(s).entry("a", false)!.lru, lru);
+  assert.equal(db(s).lru("a")!, lru);
   assert.equal(await redis.exists("missing"), 0);
   db(s).setExpire("b", s.clock.now());
   assert.equal(await redis.exists("b"), 0);
@@ -631,11 +631,11 @@ Deno.test("TTL and PTTL report what is left, -1 without TTL and -2 when missing"
   });
   await t.step("reading a TTL does not touch the key", async () => {
     seed(s, { b: "1" });
-    const lru = db(s).entry("b", false)!.lru;
+    const lru = db(s).lru("b")!;
     s.clock.advance(3000);
     await raw.call("TTL", "b");
     await raw.call("PEXPIRETIME", "b");
-    assert.equal(db(s).entry("b", false)!.lru, lru);
+    assert.equal(db(s).lru("b")!, lru);
   });
   await t.step("wrong arity", async () => {
     for (const cmd of ["ttl", "pttl", "expiretime", "pexpiretime"]) {
