@@ -19,11 +19,14 @@ const { values: opts } = parseArgs({
     quick: { type: "boolean", default: false },
     reps: { type: "string", default: "3" },
     out: { type: "string", default: "bench/results.md" },
+    "v8-flags": { type: "string", default: "" },
   },
 });
 const REPS = Math.max(3, Number(opts.reps));
 const QUICK = opts.quick;
 const ROOT = new URL("..", import.meta.url).pathname;
+/** How resplite is started: `deno run -A [--v8-flags=...] main.ts`. */
+const DENO_ARGS = ["run", "-A", ...(opts["v8-flags"] ? [`--v8-flags=${opts["v8-flags"]}`] : []), `${ROOT}main.ts`];
 
 interface Target {
   name: string;
@@ -80,7 +83,7 @@ async function waitReady(port: number): Promise<void> {
 async function startResplite(): Promise<Target> {
   const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${ROOT}main.ts`, "--port", String(port)],
+    args: [...DENO_ARGS, "--port", String(port)],
     stdout: "null",
     stderr: "null",
   }).spawn();
@@ -415,9 +418,9 @@ async function startup(print: (s?: string) => void, haveRedis: boolean): Promise
   const runs = 7;
   const ours: number[] = [];
   const theirs: number[] = [];
-  await timeToPong(Deno.execPath(), ["run", "-A", `${ROOT}main.ts`]); // warm the cache
+  await timeToPong(Deno.execPath(), DENO_ARGS); // warm the cache
   for (let i = 0; i < runs; i++) {
-    ours.push(await timeToPong(Deno.execPath(), ["run", "-A", `${ROOT}main.ts`]));
+    ours.push(await timeToPong(Deno.execPath(), DENO_ARGS));
     if (haveRedis) {
       theirs.push(await timeToPong("redis-server", ["--save", "", "--appendonly", "no"]));
     }
@@ -426,7 +429,7 @@ async function startup(print: (s?: string) => void, haveRedis: boolean): Promise
   print();
   print(`| server | ms |`);
   print(`|---|---:|`);
-  print(`| deno run -A main.ts | ${fmt(median(ours), 1)} |`);
+  print(`| deno ${DENO_ARGS.join(" ").replace(ROOT, "")} | ${fmt(median(ours), 1)} |`);
   if (haveRedis) print(`| redis-server | ${fmt(median(theirs), 1)} |`);
   print();
 }
