@@ -26,7 +26,12 @@ const REPS = Math.max(3, Number(opts.reps));
 const QUICK = opts.quick;
 const ROOT = new URL("..", import.meta.url).pathname;
 /** How resplite is started: `deno run -A [--v8-flags=...] main.ts`. */
-const DENO_ARGS = ["run", "-A", ...(opts["v8-flags"] ? [`--v8-flags=${opts["v8-flags"]}`] : []), `${ROOT}main.ts`];
+const DENO_ARGS = [
+  "run",
+  "-A",
+  ...(opts["v8-flags"] ? [`--v8-flags=${opts["v8-flags"]}`] : []),
+  `${ROOT}main.ts`,
+];
 
 interface Target {
   name: string;
@@ -329,6 +334,13 @@ async function main(): Promise<void> {
   await Deno.mkdir(`${ROOT}bench`, { recursive: true });
   const outPath = opts.out.startsWith("/") ? opts.out : `${ROOT}${opts.out}`;
   await Deno.writeTextFile(outPath, lines.join("\n") + "\n");
+  // Keep the committed file as `deno fmt` wants it.
+  await new Deno.Command(Deno.execPath(), {
+    args: ["fmt", outPath],
+    stdout: "null",
+    stderr: "null",
+  })
+    .output();
   console.log(`\nwritten to ${outPath}`);
 }
 
