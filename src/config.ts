@@ -339,6 +339,8 @@ function normalise(spec: ParamSpec, value: string, current: string): string {
 export class Config {
   #specs = new Map<string, ParamSpec>();
   #values = new Map<string, string>();
+  /** Parsed numeric values, dropped whenever a parameter is set. */
+  #numbers = new Map<string, number>();
   #listeners = new Map<string, ((value: string) => void)[]>();
 
   /**
@@ -395,7 +397,13 @@ export class Config {
    * @returns the number
    */
   number(name: string): number {
-    return Number(this.get(name));
+    // Hot: the decoder asks for proto-max-bulk-len at every bulk header.
+    let n = this.#numbers.get(name);
+    if (n === undefined) {
+      n = Number(this.get(name));
+      this.#numbers.set(name, n);
+    }
+    return n;
   }
 
   /**
@@ -422,6 +430,7 @@ export class Config {
     const spec = this.spec(name);
     if (spec === undefined) throw new Error(`unknown config parameter ${name}`);
     this.#values.set(spec.name, value);
+    this.#numbers.delete(spec.name);
     for (const listener of this.#listeners.get(spec.name) ?? []) listener(value);
   }
 
