@@ -6,7 +6,6 @@ import { ManualClock } from "../../src/clock.ts";
 import type { Reply } from "../../src/resp/reply.ts";
 
 /** ioredis options: INFO (the ready check) arrives with the server group. */
-const NO_READY_CHECK = { enableReadyCheck: false };
 
 const FIELDS = [
   "id",
@@ -84,7 +83,7 @@ Deno.test("PING replies PONG or its message, and rejects extra arguments", async
     await raw.call("PING", "a", "b"),
     "-ERR wrong number of arguments for 'ping' command\r\n",
   );
-  const redis = await t.redis(NO_READY_CHECK);
+  const redis = await t.redis();
   assert.equal(await redis.ping(), "PONG");
 });
 
@@ -112,7 +111,7 @@ Deno.test("ECHO returns its argument byte for byte", async () => {
 Deno.test("SELECT switches databases and validates the index", async (t) => {
   await using s = await testServer();
   await t.step("ioredis's db option selects the database", async () => {
-    const redis = await s.redis({ ...NO_READY_CHECK, db: 3 });
+    const redis = await s.redis({ db: 3 });
     const line = String(await redis.client("INFO"));
     assert.match(line, / db=3 /);
     const raw = await s.raw();
@@ -207,7 +206,7 @@ Deno.test("AUTH with requirepass", async (t) => {
     assert.equal(await raw.call("PING"), "+PONG\r\n");
   });
   await t.step("ioredis's password option authenticates", async () => {
-    const redis = await s.redis({ ...NO_READY_CHECK, password: "pw" });
+    const redis = await s.redis({ password: "pw" });
     assert.equal(await redis.ping(), "PONG");
     assert.equal(await redis.echo("v"), "v");
   });
@@ -351,7 +350,7 @@ Deno.test("RESET restores the connection's defaults", async () => {
 Deno.test("CLIENT ID, SETNAME and GETNAME", async (t) => {
   await using s = await testServer();
   await t.step("ioredis's connectionName sets the name", async () => {
-    const redis = await s.redis({ ...NO_READY_CHECK, connectionName: "worker-1" });
+    const redis = await s.redis({ connectionName: "worker-1" });
     assert.equal(await redis.client("GETNAME"), "worker-1");
     const id = await redis.client("ID");
     assert.equal(typeof id, "number");

@@ -42,7 +42,7 @@ function wrongArity(name: string): string {
 
 Deno.test("DEL removes keys and counts each removed key once", async (t) => {
   await using s = await testServer();
-  const redis = await s.redis({ enableReadyCheck: false });
+  const redis = await s.redis();
   const raw = await s.raw();
   seed(s, { a: "1", b: "2", c: "3" });
   const events = recordEvents(s.server.engine);
@@ -73,7 +73,7 @@ Deno.test("UNLINK behaves as DEL", async () => {
 
 Deno.test("EXISTS counts every argument naming a live key without touching it", async () => {
   await using s = await testServer();
-  const redis = await s.redis({ enableReadyCheck: false });
+  const redis = await s.redis();
   seed(s, { a: "1", b: "2" });
   const lru = db(s).lru("a")!;
   s.clock.advance(5000);
@@ -121,7 +121,7 @@ function bulkArray(items: string[]): string {
 
 Deno.test("KEYS returns the keys matching a glob pattern", async (t) => {
   await using s = await testServer();
-  const redis = await s.redis({ enableReadyCheck: false });
+  const redis = await s.redis();
   const raw = await s.raw();
   seed(s, { hello: "1", hallo: "1", hllo: "1", heeello: "1", "a*b": "1", "\xff\x00": "1" });
   const keys = async (p: string) => (await redis.keys(p)).sort();
@@ -381,7 +381,7 @@ Deno.test("SCAN filters expired keys in Redis's order", async (t) => {
 
 Deno.test("RENAME moves value and TTL to the new name", async (t) => {
   await using s = await testServer();
-  const redis = await s.redis({ enableReadyCheck: false });
+  const redis = await s.redis();
   const raw = await s.raw();
   await t.step("missing source", async () => {
     assert.equal(await raw.call("RENAME", "nope", "x"), "-ERR no such key\r\n");
@@ -441,7 +441,7 @@ Deno.test("RENAMENX renames only to a missing key", async () => {
 
 Deno.test("EXPIRE family sets TTLs that the clock expires", async (t) => {
   await using s = await testServer();
-  const redis = await s.redis({ enableReadyCheck: false });
+  const redis = await s.redis();
   const raw = await s.raw();
   const now = () => s.clock.now();
   await t.step("EXPIRE in seconds", async () => {

@@ -56,7 +56,7 @@ function recordEvents(engine: Engine): string[] {
 
 Deno.test("GET returns what SET stored, byte for byte", async (t) => {
   await using s = await testServer();
-  const redis = await s.redis({ enableReadyCheck: false });
+  const redis = await s.redis();
   const raw = await s.raw();
   assert.equal(await redis.set("k", "hello"), "OK");
   assert.equal(await redis.get("k"), "hello");
@@ -282,7 +282,7 @@ Deno.test("SETNX, SETEX and PSETEX", async (t) => {
 
 Deno.test("GETSET answers the old value and drops the TTL", async () => {
   await using s = await testServer();
-  const redis = await s.redis({ enableReadyCheck: false });
+  const redis = await s.redis();
   const raw = await s.raw();
   assert.equal(await redis.getset("k", "1"), null);
   assert.equal(await redis.getset("k", "2"), "1");
@@ -372,7 +372,7 @@ Deno.test("GETEX answers the value and sets, changes or removes the TTL", async 
 
 Deno.test("MGET answers nil for missing keys and other types", async () => {
   await using s = await testServer();
-  const redis = await s.redis({ enableReadyCheck: false });
+  const redis = await s.redis();
   const raw = await s.raw();
   await redis.mset("a", "1", "b", "2");
   db(s).set("l", new FakeList());
@@ -535,7 +535,7 @@ Deno.test("SETRANGE pads with zero bytes and overwrites in place", async (t) => 
 
 Deno.test("INCR, DECR, INCRBY and DECRBY count in exact 64-bit integers", async (t) => {
   await using s = await testServer();
-  const redis = await s.redis({ enableReadyCheck: false });
+  const redis = await s.redis();
   const raw = await s.raw();
   assert.equal(await redis.incr("n"), 1);
   assert.equal(await redis.incr("n"), 2);
