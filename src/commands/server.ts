@@ -378,8 +378,12 @@ function configGet(ctx: CommandContext, args: Args): Reply {
       if (spec !== undefined) matches.set(key, [pattern, spec]);
       continue;
     }
+    // Redis walks its table of names and aliases, skipping a name whose
+    // parameter's canonical name already matched. Its table's order puts the
+    // old alias first for every aliased parameter we have (list-max-*,
+    // hash-max-*, ...), so both names come back: walk aliases first too.
     for (const spec of config.specs()) {
-      for (const name of [spec.name, ...(spec.aliases ?? [])]) {
+      for (const name of [...(spec.aliases ?? []), spec.name]) {
         if (matches.has(name) || matches.has(spec.name)) continue;
         if (globMatch(pattern, name, true)) matches.set(name, [name, spec]);
       }

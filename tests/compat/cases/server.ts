@@ -317,4 +317,12 @@ export const CASES: readonly CompatCase[] = [
       ["CONFIG", "HELP"],
     ],
   },
+  {
+    name: "CONFIG GET patterns return a parameter under its old alias too",
+    steps: [
+      { argv: ["CONFIG", "GET", "list-max-*"], compare: "pairs" },
+      { argv: ["CONFIG", "GET", "hash-max-*"], compare: "pairs" },
+      ["CONFIG", "GET", "hash-max-ziplist-entries"],
+    ],
+  },
 ];
