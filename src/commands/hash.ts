@@ -48,6 +48,7 @@ import {
   type CommandContext,
   type CommandFlag,
   type CommandSpec,
+  groupSpec,
   type Handler,
   type KeySpec,
   parseInt64,
@@ -63,28 +64,7 @@ const WRITE_DENYOOM_FAST: readonly CommandFlag[] = ["write", "denyoom", "fast"];
 const SIZE_COMPLEXITY = "O(N) where N is the size of the hash.";
 const FIELDS_COMPLEXITY = "O(N) where N is the number of specified fields";
 
-/** A hash-group spec with the group's defaults: one key, `@hash`, O(1). */
-function spec(
-  name: string,
-  arity: number,
-  flags: readonly CommandFlag[],
-  keySpecs: readonly KeySpec[],
-  doc: { summary: string; since: string; complexity?: string } & Partial<CommandSpec["doc"]>,
-  handler: Handler,
-  tips?: readonly string[],
-): CommandSpec {
-  const out: CommandSpec = {
-    name,
-    arity,
-    flags,
-    acl: ["hash"],
-    keys: [1, 1, 1],
-    keySpecs,
-    doc: { group: "hash", complexity: "O(1)", ...doc },
-    handler,
-  };
-  return tips === undefined ? out : { ...out, tips };
-}
+const spec = groupSpec("hash");
 
 /** The hash group's command table. */
 export const HASH_COMMANDS: readonly CommandSpec[] = [
@@ -127,7 +107,7 @@ export const HASH_COMMANDS: readonly CommandSpec[] = [
       complexity: SIZE_COMPLEXITY,
     },
     hgetall,
-    ["nondeterministic_output_order"],
+    { tips: ["nondeterministic_output_order"] },
   ),
   spec("hdel", -3, ["write", "fast"], oneKey(["RW", "DELETE"]), {
     summary: "Delete one or more hash fields",
@@ -154,7 +134,7 @@ export const HASH_COMMANDS: readonly CommandSpec[] = [
       complexity: SIZE_COMPLEXITY,
     },
     hkeys,
-    ["nondeterministic_output_order"],
+    { tips: ["nondeterministic_output_order"] },
   ),
   spec(
     "hvals",
@@ -167,7 +147,7 @@ export const HASH_COMMANDS: readonly CommandSpec[] = [
       complexity: SIZE_COMPLEXITY,
     },
     hvals,
-    ["nondeterministic_output_order"],
+    { tips: ["nondeterministic_output_order"] },
   ),
   spec("hstrlen", 3, READ_FAST, RO, {
     summary: "Get the length of the value of a hash field",
@@ -192,7 +172,7 @@ export const HASH_COMMANDS: readonly CommandSpec[] = [
       complexity: "O(N) where N is the number of fields returned",
     },
     hrandfield,
-    ["nondeterministic_output"],
+    { tips: ["nondeterministic_output"] },
   ),
   spec(
     "hscan",
@@ -206,7 +186,7 @@ export const HASH_COMMANDS: readonly CommandSpec[] = [
         "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..",
     },
     hscan,
-    ["nondeterministic_output"],
+    { tips: ["nondeterministic_output"] },
   ),
   // Redis 7.4: hash field expiration.
   spec("hexpire", -6, WRITE_DENYOOM_FAST, RW_UPDATE, {

@@ -33,6 +33,7 @@ import {
   type CommandContext,
   type CommandFlag,
   type CommandSpec,
+  groupSpec,
   type Handler,
   type KeySpec,
   parseInt64,
@@ -61,27 +62,7 @@ const MOVE_KEYS: readonly KeySpec[] = [
   { flags: ["RW", "INSERT"], begin: { index: 2 }, find: { range: [0, 1, 0] } },
 ];
 
-/** A list-group spec with the group's defaults: one key, `@list`, O(1). */
-function spec(
-  name: string,
-  arity: number,
-  flags: readonly CommandFlag[],
-  keySpecs: readonly KeySpec[],
-  doc: { summary: string; since: string; complexity?: string } & Partial<CommandSpec["doc"]>,
-  handler: Handler,
-  keys: CommandSpec["keys"] = [1, 1, 1],
-): CommandSpec {
-  return {
-    name,
-    arity,
-    flags,
-    acl: ["list"],
-    keys,
-    keySpecs,
-    doc: { group: "list", complexity: "O(1)", ...doc },
-    handler,
-  };
-}
+const spec = groupSpec("list");
 
 /** The list group's command table. */
 export const LIST_COMMANDS: readonly CommandSpec[] = [
@@ -175,7 +156,7 @@ export const LIST_COMMANDS: readonly CommandSpec[] = [
       since: "6.2.0",
     },
     lmove,
-    [1, 2, 1],
+    { keys: [1, 2, 1] },
   ),
   spec(
     "rpoplpush",
@@ -190,7 +171,7 @@ export const LIST_COMMANDS: readonly CommandSpec[] = [
       replacedBy: "`LMOVE` with the `RIGHT` and `LEFT` arguments",
     },
     rpoplpush,
-    [1, 2, 1],
+    { keys: [1, 2, 1] },
   ),
   spec(
     "lmpop",
@@ -199,7 +180,7 @@ export const LIST_COMMANDS: readonly CommandSpec[] = [
     [{ flags: ["RW", "ACCESS", "DELETE"], begin: { index: 1 }, find: { keynum: [0, 1, 1] } }],
     { summary: "Pop elements from a list", since: "7.0.0", complexity: MPOP_COMPLEXITY },
     lmpop,
-    [0, 0, 0],
+    { keys: [0, 0, 0] },
   ),
   spec(
     "blpop",
@@ -213,7 +194,7 @@ export const LIST_COMMANDS: readonly CommandSpec[] = [
       history: TIMEOUT_DOUBLE,
     },
     blpop,
-    [1, -2, 1],
+    { keys: [1, -2, 1] },
   ),
   spec(
     "brpop",
@@ -227,7 +208,7 @@ export const LIST_COMMANDS: readonly CommandSpec[] = [
       history: TIMEOUT_DOUBLE,
     },
     brpop,
-    [1, -2, 1],
+    { keys: [1, -2, 1] },
   ),
   spec(
     "blmove",
@@ -240,7 +221,7 @@ export const LIST_COMMANDS: readonly CommandSpec[] = [
       since: "6.2.0",
     },
     blmove,
-    [1, 2, 1],
+    { keys: [1, 2, 1] },
   ),
   spec(
     "brpoplpush",
@@ -257,7 +238,7 @@ export const LIST_COMMANDS: readonly CommandSpec[] = [
       history: TIMEOUT_DOUBLE,
     },
     brpoplpush,
-    [1, 2, 1],
+    { keys: [1, 2, 1] },
   ),
   spec(
     "blmpop",
@@ -270,7 +251,7 @@ export const LIST_COMMANDS: readonly CommandSpec[] = [
       complexity: MPOP_COMPLEXITY,
     },
     blmpop,
-    [0, 0, 0],
+    { keys: [0, 0, 0] },
   ),
 ];
 

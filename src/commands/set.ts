@@ -29,6 +29,7 @@ import {
   type CommandContext,
   type CommandFlag,
   type CommandSpec,
+  groupSpec,
   type Handler,
   type KeySpec,
   parseInteger,
@@ -52,28 +53,7 @@ function storeKeys(destination: KeySpec["flags"]): readonly KeySpec[] {
   ];
 }
 
-/** A set-group spec with the group's defaults: one key, `@set`, O(1). */
-function spec(
-  name: string,
-  arity: number,
-  flags: readonly CommandFlag[],
-  keySpecs: readonly KeySpec[],
-  doc: { summary: string; since: string; complexity?: string } & Partial<CommandSpec["doc"]>,
-  handler: Handler,
-  extra: { keys?: CommandSpec["keys"]; tips?: readonly string[] } = {},
-): CommandSpec {
-  return {
-    name,
-    arity,
-    flags,
-    acl: ["set"],
-    keys: [1, 1, 1],
-    keySpecs,
-    doc: { group: "set", complexity: "O(1)", ...doc },
-    handler,
-    ...extra,
-  };
-}
+const spec = groupSpec("set");
 
 /** The set group's command table. */
 export const SET_COMMANDS: readonly CommandSpec[] = [

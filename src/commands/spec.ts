@@ -108,6 +108,53 @@ export interface CommandSpec {
   readonly subcommands?: readonly CommandSpec[];
 }
 
+/** Fields of a group's spec that differ from the group's defaults. */
+export interface SpecExtra {
+  /** Legacy key positions, when not the one key at index 1. */
+  readonly keys?: CommandSpec["keys"];
+  readonly tips?: readonly string[];
+}
+
+/** Builds one spec of a data-type group (see {@linkcode groupSpec}). */
+export type SpecBuilder = (
+  name: string,
+  arity: number,
+  flags: readonly CommandFlag[],
+  keySpecs: readonly KeySpec[],
+  doc: { summary: string; since: string; complexity?: string } & Partial<CommandDoc>,
+  handler: Handler,
+  extra?: SpecExtra,
+) => CommandSpec;
+
+/**
+ * The spec builder of a data-type group (`string`, `list`, `hash`, `set`,
+ * ...): its ACL category and doc group, one key at index 1 and O(1) unless
+ * told otherwise.
+ *
+ * @param group the group name, also its ACL category
+ * @returns the builder
+ * @example
+ * ```ts
+ * import { groupSpec } from "./spec.ts";
+ * const spec = groupSpec("string");
+ * const get = spec("get", 2, ["readonly", "fast"], [], { summary: "Get", since: "1.0.0" }, () => ({ kind: "none" }));
+ * console.assert(get.acl[0] === "string" && get.doc.complexity === "O(1)");
+ * ```
+ */
+export function groupSpec(group: string): SpecBuilder {
+  return (name, arity, flags, keySpecs, doc, handler, extra = {}) => ({
+    name,
+    arity,
+    flags,
+    acl: [group],
+    keys: [1, 1, 1],
+    keySpecs,
+    doc: { group, complexity: "O(1)", ...doc },
+    handler,
+    ...extra,
+  });
+}
+
 /** A registered command with its resolved subcommand table. */
 export interface Command {
   readonly spec: CommandSpec;

@@ -21,6 +21,7 @@ import {
   type CommandContext,
   type CommandFlag,
   type CommandSpec,
+  groupSpec,
   type Handler,
   type KeySpec,
   parseInt64,
@@ -34,28 +35,7 @@ const WRITE_DENYOOM_FAST: readonly CommandFlag[] = ["write", "denyoom", "fast"];
 const GETRANGE_COMPLEXITY =
   "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.";
 
-/** A string-group spec with the group's defaults: one key, `@string`, O(1). */
-function spec(
-  name: string,
-  arity: number,
-  flags: readonly CommandFlag[],
-  keySpecs: readonly KeySpec[],
-  doc: { summary: string; since: string; complexity?: string } & Partial<CommandSpec["doc"]>,
-  handler: Handler,
-  extra: { keys?: CommandSpec["keys"]; tips?: readonly string[] } = {},
-): CommandSpec {
-  return {
-    name,
-    arity,
-    flags,
-    acl: ["string"],
-    keys: [1, 1, 1],
-    keySpecs,
-    doc: { group: "string", complexity: "O(1)", ...doc },
-    handler,
-    ...extra,
-  };
-}
+const spec = groupSpec("string");
 
 /** The string group's command table. */
 export const STRING_COMMANDS: readonly CommandSpec[] = [
