@@ -49,8 +49,6 @@ import {
   type CommandFlag,
   type CommandSpec,
   groupSpec,
-  type Handler,
-  type KeySpec,
   parseInt64,
   parseInteger,
 } from "./spec.ts";

@@ -34,7 +34,6 @@ import {
   type CommandFlag,
   type CommandSpec,
   groupSpec,
-  type Handler,
   type KeySpec,
   parseInt64,
   parseInteger,

@@ -27,10 +27,8 @@ import { keyword, lookupWrite, oneKey, readTyped, writeTyped } from "./lookup.ts
 import {
   type Args,
   type CommandContext,
-  type CommandFlag,
   type CommandSpec,
   groupSpec,
-  type Handler,
   type KeySpec,
   parseInteger,
 } from "./spec.ts";
