@@ -69,6 +69,28 @@ Deno.test("BLPOP waits for a push and gets the pushed element", async (t) => {
     assert.equal(await waiter.reply(), pair("p", "1"));
     assert.equal(await waiter.reply(), "+PONG\r\n");
   });
+
+  await t.step(
+    "input arriving while blocked (a command split across reads) runs after",
+    async () => {
+      await waiter.write(
+        "*3\r\n$5\r\nBLPOP\r\n$1\r\nr\r\n$1\r\n0\r\n*1\r\n$4\r\nPI",
+      );
+      await blocked(s, 1);
+      // Each later read is longer than the first, so a decoder still reading
+      // the first read's buffer in place would see it overwritten.
+      const long = "x".repeat(100);
+      await waiter.write(`NG\r\n*2\r\n$4\r\nECHO\r\n$103\r\na${long}`);
+      await waiter.write(`bc\r\n*2\r\n$4\r\nECHO\r\n$100\r\n${long}\r\n`);
+      // Let the reads land while the client is still blocked.
+      assert.equal(await raw.call("PING"), "+PONG\r\n");
+      await raw.call("RPUSH", "r", "1");
+      assert.equal(await waiter.reply(), pair("r", "1"));
+      assert.equal(await waiter.reply(), "+PONG\r\n");
+      assert.equal(await waiter.reply(), `$103\r\na${long}bc\r\n`);
+      assert.equal(await waiter.reply(), `$100\r\n${long}\r\n`);
+    },
+  );
 });
 
 Deno.test("blocked clients are served first come, first served", async () => {

@@ -106,8 +106,9 @@ export function binaryToBytes(s: string): Uint8Array {
  * complete commands with `next()` until it returns `undefined`; then check
  * `error`. Partial input is kept across pushes.
  *
- * A pushed chunk is read only until `next()` returns `undefined`: whatever
- * is still needed is copied, so the caller may reuse its read buffer then.
+ * A pushed chunk is read only until `next()` returns `undefined` or
+ * `release()` is called: whatever is still needed is copied, so the caller
+ * may reuse its read buffer then.
  *
  * @example Decoding a pipeline split across chunks
  * ```ts
@@ -203,6 +204,15 @@ export class RespDecoder {
     }
     this.#acc.set(chunk, rest);
     this.#data = this.#acc.subarray(0, need);
+  }
+
+  /**
+   * Copies the unread rest of the last pushed chunk into the decoder's own
+   * buffer, so the caller may reuse its read buffer before `next()` has
+   * returned `undefined` (a read started while a command is blocked).
+   */
+  release(): void {
+    if (this.#data.buffer !== this.#acc.buffer) this.#carry();
   }
 
   /**

@@ -494,3 +494,21 @@ Deno.test("bytesToBinary and binaryToBytes round-trip every byte", () => {
   assert.equal(bytesToBinary(bytes, 250, 256), ALL_BYTES.slice(250));
   assert.equal(bytesToBinary(bytes.subarray(100), 0, 50), ALL_BYTES.slice(100, 150));
 });
+
+Deno.test("release() lets the caller reuse its read buffer before the chunk is used up", () => {
+  const buffer = new Uint8Array(256);
+  const d = new RespDecoder();
+  const first = bytesOf(encodeCommand(["ECHO", "A"]) + "*1\r\n$4\r\nPI");
+  buffer.set(first);
+  d.push(buffer.subarray(0, first.length));
+  assert.deepEqual(d.next(), ["ECHO", "A"]);
+  // A blocked command: the caller reads again before draining the cursor.
+  d.release();
+  const second = bytesOf("NG\r\n" + encodeCommand(["ECHO", "x".repeat(100)]));
+  buffer.set(second);
+  d.push(buffer.subarray(0, second.length));
+  assert.deepEqual(d.next(), ["PING"]);
+  assert.deepEqual(d.next(), ["ECHO", "x".repeat(100)]);
+  assert.equal(d.next(), undefined);
+  assert.equal(d.error, undefined);
+});
