@@ -23,6 +23,9 @@ export const INLINE_MAX_SIZE = 64 * 1024;
 export const UNAUTH_MAX_MULTIBULK = 10;
 /** Unauthenticated clients may not announce larger bulks than this. */
 export const UNAUTH_MAX_BULK = 16384;
+/** The fast path leaves longer multibulks to the general path. */
+const EMPTY = new Uint8Array(0);
+const FAST_MAX_COUNT = 1024 * 1024;
 /** Incomplete bulks at least this long are gathered in parts, not re-buffered. */
 const PARTS_THRESHOLD = 4096;
 const INT_MAX = 2147483647;
@@ -82,6 +85,76 @@ export function bytesToBinary(
   }
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as Latin1;
   return buf.latin1Slice(start, end);
+}
+
+const fromCharCode = String.fromCharCode;
+
+/**
+ * A binary string of at most 16 bytes, built flat in one call: cheaper than
+ * a native slice (an op call) or a char-by-char concatenation (a rope to
+ * flatten before hashing).
+ */
+function shortBinary(d: Uint8Array, i: number, end: number): string {
+  const n = end - i;
+  if (n <= 4) {
+    switch (n) {
+      case 0:
+        return "";
+      case 1:
+        return fromCharCode(d[i]!);
+      case 2:
+        return fromCharCode(d[i]!, d[i + 1]!);
+      case 3:
+        return fromCharCode(d[i]!, d[i + 1]!, d[i + 2]!);
+      default:
+        return fromCharCode(d[i]!, d[i + 1]!, d[i + 2]!, d[i + 3]!);
+    }
+  }
+  if (n <= 8) {
+    const head = fromCharCode(d[i]!, d[i + 1]!, d[i + 2]!, d[i + 3]!);
+    switch (n) {
+      case 5:
+        return head + fromCharCode(d[i + 4]!);
+      case 6:
+        return head + fromCharCode(d[i + 4]!, d[i + 5]!);
+      case 7:
+        return head + fromCharCode(d[i + 4]!, d[i + 5]!, d[i + 6]!);
+      default:
+        return head + fromCharCode(d[i + 4]!, d[i + 5]!, d[i + 6]!, d[i + 7]!);
+    }
+  }
+  if (n === 16) {
+    return fromCharCode(
+      d[i]!,
+      d[i + 1]!,
+      d[i + 2]!,
+      d[i + 3]!,
+      d[i + 4]!,
+      d[i + 5]!,
+      d[i + 6]!,
+      d[i + 7]!,
+      d[i + 8]!,
+      d[i + 9]!,
+      d[i + 10]!,
+      d[i + 11]!,
+      d[i + 12]!,
+      d[i + 13]!,
+      d[i + 14]!,
+      d[i + 15]!,
+    );
+  }
+  let s = fromCharCode(
+    d[i]!,
+    d[i + 1]!,
+    d[i + 2]!,
+    d[i + 3]!,
+    d[i + 4]!,
+    d[i + 5]!,
+    d[i + 6]!,
+    d[i + 7]!,
+  );
+  for (let k = i + 8; k < end; k++) s += fromCharCode(d[k]!);
+  return s;
 }
 
 /**
@@ -233,7 +306,10 @@ export class RespDecoder {
     let pos = this.#pos;
     outer: while (pos < len) {
       if (this.#argsLeft === 0) {
-        if (data[pos] !== 42) { // not '*': an inline request
+        if (data[pos] === 42) {
+          const args = this.#whole(data, pos);
+          if (args !== undefined) return args;
+        } else { // not '*': an inline request
           const lf = this.#scan(data, pos, LF);
           if (lf === -1) {
             if (len - pos > INLINE_MAX_SIZE) return this.#fail(P.tooBigInline);
@@ -329,6 +405,54 @@ export class RespDecoder {
   }
 
   /**
+   * The fast path: a whole multibulk command already in `data` at `pos`,
+   * with canonical headers (`*<n>\r\n`, `$<n>\r\n`, no sign or leading
+   * zero), decoded in one pass. Anything else (an incomplete command, an
+   * unusual header, a limit to check) returns undefined without changing
+   * state, and the general path decodes it from the same position.
+   */
+  #whole(data: Uint8Array, pos: number): string[] | undefined {
+    const len = data.length;
+    let p = pos + 1;
+    let c = data[p]!;
+    if (!(c >= 49 && c <= 57)) return undefined;
+    let count = c - 48;
+    for (c = data[++p]!; c >= 48 && c <= 57; c = data[++p]!) {
+      count = count * 10 + c - 48;
+      if (count > FAST_MAX_COUNT) return undefined;
+    }
+    if (c !== CR || data[p + 1] !== LF) return undefined;
+    if (count > UNAUTH_MAX_MULTIBULK && !this.#limits.authenticated()) return undefined;
+    p += 2;
+    const args: string[] = [];
+    for (let k = 0; k < count; k++) {
+      if (data[p] !== 36) return undefined; // '$'
+      c = data[++p]!;
+      let n: number;
+      if (c === 48) {
+        n = 0;
+        c = data[++p]!;
+      } else if (c >= 49 && c <= 57) {
+        n = c - 48;
+        for (c = data[++p]!; c >= 48 && c <= 57; c = data[++p]!) {
+          n = n * 10 + c - 48;
+          if (n > UNAUTH_MAX_BULK) return undefined;
+        }
+      } else {
+        return undefined;
+      }
+      if (c !== CR || data[p + 1] !== LF) return undefined;
+      p += 2;
+      // Like Redis, the two bytes after the data are skipped unchecked.
+      if (p + n + 2 > len) return undefined;
+      args.push(k === 0 ? this.#name(data, p, p + n) : this.#binary(data, p, p + n));
+      p += n + 2;
+    }
+    this.#moveTo(p);
+    return args;
+  }
+
+  /**
    * A command name, interned: the same few names arrive again and again, and
    * handing out one string object per name lets the command lookup reuse its
    * cached hash instead of hashing a fresh string per command.
@@ -356,11 +480,7 @@ export class RespDecoder {
 
   /** A binary string of `data[start..end)`, reusing one Buffer view per input buffer. */
   #binary(data: Uint8Array, start: number, end: number): string {
-    if (end - start <= 10) {
-      let s = "";
-      for (let i = start; i < end; i++) s += String.fromCharCode(data[i]!);
-      return s;
-    }
+    if (end - start <= 16) return shortBinary(data, start, end);
     if (this.#latin1Of !== data.buffer) {
       this.#latin1Of = data.buffer;
       this.#latin1 = Buffer.from(data.buffer) as unknown as Latin1;
@@ -435,6 +555,12 @@ export class RespDecoder {
   /** Moves unparsed bytes into the decoder's own buffer, at its start. */
   #carry(): void {
     const rest = this.#data.length - this.#pos;
+    if (rest === 0) {
+      // Nothing to keep: forget the caller's chunk.
+      this.#data = EMPTY;
+      this.#pos = 0;
+      return;
+    }
     if (this.#data.buffer === this.#acc.buffer) {
       if (this.#pos > 0) {
         this.#acc.copyWithin(0, this.#pos, this.#data.length);
