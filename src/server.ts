@@ -6,6 +6,8 @@
  */
 
 import process from "node:process";
+import v8 from "node:v8";
+import vm from "node:vm";
 import { Connection } from "./connection.ts";
 import { Engine, type EngineOptions, type HostInfo, type LogLevel } from "./engine.ts";
 import type { Clock } from "./clock.ts";
@@ -46,7 +48,28 @@ const DENO_HOST: HostInfo = {
   executable: () => Deno.execPath(),
   os: () => `${Deno.build.os} ${Deno.osRelease()} ${Deno.build.arch}`,
   totalMemory: () => Deno.systemMemoryInfo().total,
+  collectGarbage: () => fullGc()?.(),
 };
+
+/** V8's `gc()`, found once per process; null when the runtime refuses it. */
+let gcFunction: (() => void) | null | undefined;
+
+/**
+ * A full, compacting garbage collection. V8 hands out `gc()` to contexts
+ * created after `--expose-gc` is set, which `node:v8` can do at run time.
+ */
+function fullGc(): (() => void) | null {
+  if (gcFunction === undefined) {
+    try {
+      v8.setFlagsFromString("--expose-gc");
+      const gc = vm.runInNewContext("gc");
+      gcFunction = typeof gc === "function" ? gc as () => void : null;
+    } catch {
+      gcFunction = null;
+    }
+  }
+  return gcFunction;
+}
 
 /**
  * A running resplite server.
