@@ -17,7 +17,7 @@
  * @module
  */
 
-import { type CommandCursor, RespDecoder } from "./resp/decoder.ts";
+import { RespDecoder } from "./resp/decoder.ts";
 import { ReplyEncoder } from "./resp/encoder.ts";
 import { error, type Reply } from "./resp/reply.ts";
 import type { Client, ClientTransport } from "./client.ts";
@@ -31,39 +31,6 @@ const PEER_CLOSED = Symbol("peer closed");
 const MORE_INPUT = Symbol("more input");
 /** Output Redis keeps in a client's fixed buffer, outside `client-output-buffer-limit`. */
 const STATIC_REPLY_BUFFER = 16 * 1024;
-
-/**
- * The connection's commands, one cursor (the decoder itself) per read. The
- * socket is read into one reused buffer; the decoder copies only the bytes
- * a command still needs, before the buffer is read into again.
- */
-class CommandReader {
-  #conn: Deno.Conn;
-  #decoder: RespDecoder;
-  #buffer = new Uint8Array(READ_SIZE);
-  #onRead: (n: number) => void;
-
-  constructor(conn: Deno.Conn, decoder: RespDecoder, onRead: (n: number) => void) {
-    this.#conn = conn;
-    this.#decoder = decoder;
-    this.#onRead = onRead;
-  }
-
-  /** @returns the decoder with the bytes of one more read, or undefined at end of input */
-  async read(): Promise<CommandCursor | undefined> {
-    this.#decoder.release();
-    let n: number | null;
-    try {
-      n = await this.#conn.read(this.#buffer);
-    } catch {
-      n = null;
-    }
-    if (n === null) return undefined;
-    this.#onRead(n);
-    this.#decoder.push(this.#buffer.subarray(0, n));
-    return this.#decoder;
-  }
-}
 
 /**
  * Serves one accepted connection until it closes.
@@ -88,8 +55,11 @@ export class Connection implements ClientTransport {
   #limits: ReturnType<typeof outputBufferLimits> | undefined;
   /** When the output first stayed over the soft limit, in seconds; -1 when under. */
   #softSince = -1;
-  #reader: CommandReader;
-  #cursor: CommandCursor | undefined;
+  #decoder: RespDecoder;
+  /** The one buffer every read of this connection goes into. */
+  #buffer = new Uint8Array(READ_SIZE);
+  /** Set while a drain runs (a write that did not finish at once). */
+  #draining = false;
   #closedSignal: Promise<undefined>;
   #signalClosed!: () => void;
 
@@ -103,13 +73,9 @@ export class Connection implements ClientTransport {
     this.#closedSignal = new Promise((resolve) => {
       this.#signalClosed = () => resolve(undefined);
     });
-    const decoder = new RespDecoder({
+    this.#decoder = new RespDecoder({
       maxBulkLen: () => engine.config.number("proto-max-bulk-len"),
       authenticated: () => this.client.authenticated,
-    });
-    this.#reader = new CommandReader(conn, decoder, (n) => {
-      engine.stats.netInputBytes += n;
-      engine.stats.totalReads++;
     });
     const unix = conn.remoteAddr.transport === "unix";
     this.client = engine.connect({
@@ -131,15 +97,26 @@ export class Connection implements ClientTransport {
   async run(): Promise<void> {
     const engine = this.#engine;
     const client = this.client;
-    const reader = this.#reader;
-    // A read started while a command was blocked, not yet used.
-    let readAhead: Promise<CommandCursor | undefined> | undefined;
+    const decoder = this.#decoder;
+    // A read started while a command was blocked, not yet used: it feeds
+    // the decoder itself and tells whether input continues.
+    let readAhead: Promise<typeof PEER_CLOSED | typeof MORE_INPUT> | undefined;
     try {
       while (!this.#closed) {
-        const decoder = await (readAhead ?? reader.read());
-        readAhead = undefined;
-        if (decoder === undefined || this.#closed) break;
-        this.#cursor = decoder;
+        if (readAhead !== undefined) {
+          const more = await readAhead;
+          readAhead = undefined;
+          if (more === PEER_CLOSED || this.#closed) break;
+        } else {
+          let n: number | null;
+          try {
+            n = await this.#read();
+          } catch {
+            n = null;
+          }
+          if (n === null || this.#closed) break;
+          this.#received(n);
+        }
         this.#inBatch = true;
         engine.beginBatch();
         for (let argv = decoder.next(); argv !== undefined; argv = decoder.next()) {
@@ -155,9 +132,12 @@ export class Connection implements ClientTransport {
             // decoder, to run after the reply.
             let settled: Reply | undefined;
             for (;;) {
-              readAhead ??= reader.read();
-              const input = readAhead.then((r) => r === undefined ? PEER_CLOSED : MORE_INPUT);
-              const r = await Promise.race([reply, this.#closedSignal, input]);
+              readAhead ??= this.#read().then((n): typeof PEER_CLOSED | typeof MORE_INPUT => {
+                if (n === null) return PEER_CLOSED;
+                this.#received(n);
+                return MORE_INPUT;
+              }, (): typeof PEER_CLOSED => PEER_CLOSED);
+              const r = await Promise.race([reply, this.#closedSignal, readAhead]);
               if (r === MORE_INPUT) {
                 readAhead = undefined;
                 continue;
@@ -187,8 +167,12 @@ export class Connection implements ClientTransport {
             // in Redis, with nothing to send the close never comes: the
             // connection stays open, ignoring its input, until the peer leaves.
             await this.#flush();
-            while (!this.#closed && (await reader.read()) !== undefined) {
-              // Dropped: the decoder has failed and ignores its input.
+            try {
+              while (!this.#closed && (await this.#read()) !== null) {
+                // Dropped: the decoder has failed and ignores its input.
+              }
+            } catch {
+              // The peer left.
             }
             break;
           }
@@ -204,6 +188,24 @@ export class Connection implements ClientTransport {
       this.#closeSocket();
       engine.disconnect(client);
     }
+  }
+
+  /**
+   * Starts a read into the connection's buffer. The decoder first copies
+   * what it still needs of the previous read (a read started while a
+   * command is blocked comes before the cursor is used up).
+   */
+  #read(): Promise<number | null> {
+    this.#decoder.release();
+    return this.#conn.read(this.#buffer);
+  }
+
+  /** Feeds the decoder the bytes a read brought. */
+  #received(n: number): void {
+    const stats = this.#engine.stats;
+    stats.netInputBytes += n;
+    stats.totalReads++;
+    this.#decoder.push(this.#buffer.subarray(0, n));
   }
 
   /**
@@ -273,7 +275,7 @@ export class Connection implements ClientTransport {
 
   /** @returns bytes the decoder holds */
   inputBuffered(): number {
-    return this.#cursor?.buffered ?? 0;
+    return this.#decoder.buffered;
   }
 
   /** @returns bytes waiting to be written */
@@ -284,26 +286,32 @@ export class Connection implements ClientTransport {
   #flush(): Promise<void> {
     if (this.#writing !== undefined) return this.#writing;
     if (this.#out.length === 0 || this.#closed) return Promise.resolve();
-    this.#writing = this.#drain().finally(() => {
-      this.#writing = undefined;
-    });
-    return this.#writing;
+    this.#draining = true;
+    const drain = this.#drain();
+    // Kept for concurrent callers unless it already finished.
+    if (this.#draining) this.#writing = drain;
+    return drain;
   }
 
   async #drain(): Promise<void> {
-    while (this.#out.length > 0 && !this.#closed) {
-      const view = this.#out.view();
-      const n = view.length;
-      let off = 0;
-      try {
-        while (off < n) off += await this.#conn.write(view.subarray(off));
-      } catch {
-        this.#closeSocket();
-        return;
+    try {
+      while (this.#out.length > 0 && !this.#closed) {
+        const view = this.#out.view();
+        const n = view.length;
+        let off = 0;
+        try {
+          while (off < n) off += await this.#conn.write(off === 0 ? view : view.subarray(off));
+        } catch {
+          this.#closeSocket();
+          return;
+        }
+        this.#engine.stats.netOutputBytes += n;
+        this.#engine.stats.totalWrites++;
+        this.#out.consume(n);
       }
-      this.#engine.stats.netOutputBytes += n;
-      this.#engine.stats.totalWrites++;
-      this.#out.consume(n);
+    } finally {
+      this.#draining = false;
+      this.#writing = undefined;
     }
   }
 

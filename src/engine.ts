@@ -48,8 +48,11 @@ export interface HostInfo {
   os(): string;
   /** Total physical memory in bytes (INFO total_system_memory); 0 when unknown. */
   totalMemory?(): number;
-  /** Runs a full garbage collection, returning free heap pages to the system. */
-  collectGarbage?(): void;
+  /**
+   * Runs a full garbage collection, returning free heap pages to the
+   * system; false when none ran (not available yet).
+   */
+  collectGarbage?(): boolean;
 }
 
 /** Least RSS growth since the last idle collection that makes an idle server collect. */
@@ -578,8 +581,7 @@ export class Engine {
       if (rss < this.#gcBaseline) this.#gcBaseline = rss;
       return;
     }
-    collect.call(this.host);
-    this.#gcBaseline = this.host.rss();
+    if (collect.call(this.host)) this.#gcBaseline = this.host.rss();
   }
 
   /**

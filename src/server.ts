@@ -5,9 +5,6 @@
  * @module
  */
 
-import process from "node:process";
-import v8 from "node:v8";
-import vm from "node:vm";
 import { Connection } from "./connection.ts";
 import { Engine, type EngineOptions, type HostInfo, type LogLevel } from "./engine.ts";
 import type { Clock } from "./clock.ts";
@@ -41,34 +38,73 @@ const DENO_HOST: HostInfo = {
   pid: () => Deno.pid,
   rss: () => Deno.memoryUsage().rss,
   heapUsed: () => Deno.memoryUsage().heapUsed,
-  cpu: () => {
-    const u = process.cpuUsage();
-    return [u.system / 1e6, u.user / 1e6];
-  },
+  cpu: processCpu,
   executable: () => Deno.execPath(),
   os: () => `${Deno.build.os} ${Deno.osRelease()} ${Deno.build.arch}`,
   totalMemory: () => Deno.systemMemoryInfo().total,
-  collectGarbage: () => fullGc()?.(),
+  collectGarbage: fullGc,
 };
 
-/** V8's `gc()`, found once per process; null when the runtime refuses it. */
-let gcFunction: (() => void) | null | undefined;
+/** Clock ticks per second in `/proc` (USER_HZ, 100 on every Linux ABI). */
+const USER_HZ = 100;
 
 /**
- * A full, compacting garbage collection. V8 hands out `gc()` to contexts
- * created after `--expose-gc` is set, which `node:v8` can do at run time.
+ * CPU seconds this process used, `[system, user]`. Read from
+ * `/proc/self/stat` on Linux: `node:process` (for `cpuUsage()`) costs about
+ * 30 ms of start-up to load, a third of the start-up budget. Elsewhere it is
+ * loaded in the background once a server starts, and reads zero until then.
  */
-function fullGc(): (() => void) | null {
-  if (gcFunction === undefined) {
+function processCpu(): [number, number] {
+  if (Deno.build.os === "linux") {
     try {
-      v8.setFlagsFromString("--expose-gc");
-      const gc = vm.runInNewContext("gc");
-      gcFunction = typeof gc === "function" ? gc as () => void : null;
+      const stat = Deno.readTextFileSync("/proc/self/stat");
+      // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return [Number(fields[12]) / USER_HZ, Number(fields[11]) / USER_HZ];
     } catch {
-      gcFunction = null;
+      // Fall through.
     }
   }
-  return gcFunction;
+  const u = nodeProcess?.cpuUsage();
+  return u === undefined ? [0, 0] : [u.system / 1e6, u.user / 1e6];
+}
+
+/** `node:process`, where loaded (not on Linux). */
+let nodeProcess: { cpuUsage(): { user: number; system: number } } | undefined;
+
+function loadNodeProcess(): void {
+  if (Deno.build.os === "linux" || nodeProcess !== undefined) return;
+  import("node:process").then((m) => nodeProcess = m.default, () => {});
+}
+
+/** V8's `gc()` once found; null when the runtime refuses it. */
+let gcFunction: (() => void) | null | undefined;
+let gcLoading = false;
+
+/**
+ * Runs a full, compacting garbage collection. V8 hands out `gc()` to
+ * contexts created after `--expose-gc` is set, which `node:v8` can do at run
+ * time. `node:vm` costs about 20 ms of start-up to load, so both modules are
+ * loaded on first use, in the background: that first call reports false.
+ *
+ * @returns whether a collection ran
+ */
+function fullGc(): boolean {
+  if (gcFunction) {
+    gcFunction();
+    return true;
+  }
+  if (gcFunction === undefined && !gcLoading) {
+    gcLoading = true;
+    Promise.all([import("node:v8"), import("node:vm")]).then(([v8, vm]) => {
+      v8.default.setFlagsFromString("--expose-gc");
+      const gc = vm.default.runInNewContext("gc");
+      gcFunction = typeof gc === "function" ? gc as () => void : null;
+    }).catch(() => {
+      gcFunction = null;
+    });
+  }
+  return false;
 }
 
 /**
@@ -219,6 +255,7 @@ export function startServer(options: ServerOptions = {}): Promise<RedisServer> {
     : bindAddresses(config.bind ?? "127.0.0.1");
   if (binds.length === 0) binds.push({ hostname: "127.0.0.1", optional: false });
   const unixSocket = options.unixSocket ?? (config.unixsocket || undefined);
+  loadNodeProcess();
   const engineOptions: EngineOptions = { config, host: DENO_HOST };
   if (options.clock !== undefined) engineOptions.clock = options.clock;
   if (options.seed !== undefined) engineOptions.seed = options.seed;

@@ -18,6 +18,7 @@ function fakeHost(): HostInfo & { rssBytes: number; collections: number } {
     collectGarbage: () => {
       host.collections++;
       host.rssBytes = 60 * MiB;
+      return true;
     },
   };
   return host;
@@ -72,6 +73,42 @@ Deno.test("a host without collectGarbage is left alone", () => {
     host.rssBytes = 4096 * MiB;
     for (let i = 0; i < 5; i++) clock.advance(100);
     assert.equal(host.collections, 0);
+  } finally {
+    engine.close();
+  }
+});
+
+Deno.test("a collection not available yet is tried again on the next idle run", () => {
+  const clock = new ManualClock();
+  let ready = false;
+  let runs = 0;
+  let rss = 40 * MiB;
+  const engine = new Engine({
+    clock,
+    host: {
+      pid: () => 1,
+      rss: () => rss,
+      heapUsed: () => 0,
+      cpu: () => [0, 0],
+      executable: () => "",
+      os: () => "test",
+      collectGarbage: () => {
+        if (!ready) return false;
+        runs++;
+        rss = 50 * MiB;
+        return true;
+      },
+    },
+  });
+  try {
+    clock.advance(100);
+    clock.advance(100);
+    rss = 200 * MiB;
+    clock.advance(100);
+    assert.equal(runs, 0);
+    ready = true;
+    clock.advance(100);
+    assert.equal(runs, 1);
   } finally {
     engine.close();
   }
