@@ -26,6 +26,13 @@ import { outputBufferLimits } from "./config.ts";
 import { clientInfoLine } from "./commands/connection.ts";
 
 const READ_SIZE = 64 * 1024;
+/**
+ * Output still unsent past which the connection waits for the socket before
+ * reading more input; below it the next read starts while the write is in
+ * flight (the write's completion would otherwise cost an event-loop turn
+ * before every read: 5% of `-c 1` throughput).
+ */
+const WRITE_BACKPRESSURE = 64 * 1024;
 /** What a read started while a command is blocked found. */
 const PEER_CLOSED = Symbol("peer closed");
 const MORE_INPUT = Symbol("more input");
@@ -177,7 +184,8 @@ export class Connection implements ClientTransport {
             break;
           }
         }
-        await this.#flush();
+        const flushing = this.#flush();
+        if (client.closing || this.#out.length >= WRITE_BACKPRESSURE) await flushing;
         if (client.closing) break;
       }
     } catch (e) {
