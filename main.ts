@@ -35,10 +35,9 @@
  * @module
  */
 
-import { Buffer } from "node:buffer";
 import { startServer } from "./src/server.ts";
 import { Config, ConfigError } from "./src/config.ts";
-import { splitArgs } from "./src/resp/decoder.ts";
+import { binaryToBytes, bytesToBinary, splitArgs } from "./src/resp/decoder.ts";
 import type { LogLevel } from "./src/engine.ts";
 
 const VERSION = "0.1.0";
@@ -97,12 +96,13 @@ interface Directive {
 
 /** Binary string (one char per byte) of text, as UTF-8. */
 function utf8Binary(text: string): string {
-  return Buffer.from(text, "utf8").toString("latin1");
+  const bytes = new TextEncoder().encode(text);
+  return bytesToBinary(bytes, 0, bytes.length);
 }
 
 /** Text of a binary string holding UTF-8. */
 function binaryText(binary: string): string {
-  return Buffer.from(binary, "latin1").toString("utf8");
+  return new TextDecoder().decode(binaryToBytes(binary));
 }
 
 /** Quotes a value as Redis's sdscatrepr does, for a config line. */
@@ -220,7 +220,7 @@ export async function parseCommandLine(
         : String(e);
       throw new CliError(`Fatal error, can't open config file '${file}': ${reason}`);
     }
-    const text = Buffer.from(bytes).toString("latin1");
+    const text = bytesToBinary(bytes, 0, bytes.length);
     all = directives(text);
     lines = text.split("\n").length;
   }

@@ -3,7 +3,7 @@
  * dispatcher -> the reply encoder -> one write per read.
  *
  * The socket is read with a plain `conn.read()` loop into one reused buffer,
- * fed to the same decoder core that `RespCommandStream` wraps as a
+ * fed to the same decoder core that `RespCommandStream` (resp/stream.ts) wraps as a
  * `TransformStream`. The stream shape (`conn.readable` piped through that
  * transform) was measured against this loop under `redis-benchmark -c 50
  * -P 16` and cost 13-36% more CPU per request and 20-28% of the throughput,

@@ -20,9 +20,10 @@ export type { Client } from "./client.ts";
 export type { Reply } from "./resp/reply.ts";
 export { ReplyError } from "./errors.ts";
 export {
+  type CommandCursor,
   type DecodedBatch,
   type DecoderLimits,
   RespDecoder,
-  RespDecoderStream,
 } from "./resp/decoder.ts";
+export { RespCommandStream, RespDecoderStream } from "./resp/stream.ts";
 export { ReplyEncoder } from "./resp/encoder.ts";

@@ -44,3 +44,26 @@ Deno.test("SystemClock follows Date.now and schedules real timers", async () => 
   await new Promise((r) => setTimeout(r, 20));
   assert.equal(fired, false);
 });
+
+Deno.test("SystemClock timers fire in order and not once cancelled, the first one included", async () => {
+  const clock = new SystemClock();
+  const fired: string[] = [];
+  // The first timer takes a different path (start-up cost): cover it both ways.
+  const cancelFirst = clock.schedule(5, () => fired.push("first"));
+  cancelFirst();
+  const cancelSecond = clock.schedule(5, () => fired.push("second"));
+  cancelSecond();
+  await new Promise<void>((resolve) => clock.schedule(20, resolve));
+  assert.deepEqual(fired, []);
+
+  const other = new SystemClock();
+  const order: number[] = [];
+  await new Promise<void>((resolve) => {
+    other.schedule(10, () => order.push(1)); // the first timer's path
+    other.schedule(30, () => {
+      order.push(2);
+      resolve();
+    });
+  });
+  assert.deepEqual(order, [1, 2]);
+});

@@ -14,7 +14,6 @@
  * @module
  */
 
-import { Buffer } from "node:buffer";
 import { Errors } from "../errors.ts";
 
 /** Longest inline request or header line Redis accepts (PROTO_INLINE_MAX_SIZE). */
@@ -54,7 +53,8 @@ export interface DecodedBatch {
   readonly error?: string;
 }
 
-const DEFAULT_LIMITS: DecoderLimits = {
+/** Limits for a decoder without a client: Redis's defaults, authenticated. */
+export const DEFAULT_LIMITS: DecoderLimits = {
   maxBulkLen: () => 512 * 1024 * 1024,
   authenticated: () => true,
 };
@@ -77,14 +77,41 @@ export function bytesToBinary(
   start: number,
   end: number,
 ): string {
-  const n = end - start;
-  if (n <= 16) {
-    let s = "";
-    for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]!);
-    return s;
+  if (end - start <= 16) return shortBinary(bytes, start, end);
+  const view = latin1View(bytes.buffer);
+  if (view === undefined) return slowBinary(bytes, start, end);
+  return view.latin1Slice(bytes.byteOffset + start, bytes.byteOffset + end);
+}
+
+/** `Buffer.from` of `node:buffer`, once loaded. */
+let bufferFrom: ((buffer: ArrayBufferLike) => Latin1) | undefined;
+let bufferLoading = false;
+
+/**
+ * A view with Node's native latin1 slice over a buffer, or undefined until
+ * `node:buffer` is loaded. Loading it costs about 12 ms, an eighth of the
+ * start-up budget, so it is loaded in the background on first need; until
+ * then long strings are built in JavaScript.
+ */
+function latin1View(buffer: ArrayBufferLike): Latin1 | undefined {
+  if (bufferFrom !== undefined) return bufferFrom(buffer);
+  if (!bufferLoading) {
+    bufferLoading = true;
+    import("node:buffer").then((m) => {
+      bufferFrom = (b) => m.Buffer.from(b) as unknown as Latin1;
+    }, () => {});
   }
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as Latin1;
-  return buf.latin1Slice(start, end);
+  return undefined;
+}
+
+/** A binary string built in JavaScript, a chunk of char codes at a time. */
+function slowBinary(bytes: Uint8Array, start: number, end: number): string {
+  let s = "";
+  for (let i = start; i < end; i += 4096) {
+    const chunk = bytes.subarray(i, Math.min(end, i + 4096));
+    s += String.fromCharCode.apply(null, chunk as unknown as number[]);
+  }
+  return s;
 }
 
 const fromCharCode = String.fromCharCode;
@@ -481,11 +508,12 @@ export class RespDecoder {
   /** A binary string of `data[start..end)`, reusing one Buffer view per input buffer. */
   #binary(data: Uint8Array, start: number, end: number): string {
     if (end - start <= 16) return shortBinary(data, start, end);
-    if (this.#latin1Of !== data.buffer) {
+    if (this.#latin1Of !== data.buffer || this.#latin1 === undefined) {
       this.#latin1Of = data.buffer;
-      this.#latin1 = Buffer.from(data.buffer) as unknown as Latin1;
+      this.#latin1 = latin1View(data.buffer);
+      if (this.#latin1 === undefined) return slowBinary(data, start, end);
     }
-    return this.#latin1!.latin1Slice(data.byteOffset + start, data.byteOffset + end);
+    return this.#latin1.latin1Slice(data.byteOffset + start, data.byteOffset + end);
   }
 
   /** Moves the parse position, resetting the line-end search. */
@@ -738,39 +766,6 @@ export function splitArgs(line: string): string[] | null {
 }
 
 /**
- * The decoder as a `TransformStream`: bytes in, one batch of commands out
- * per chunk. After a protocol error it emits the error batch and ignores the
- * rest of its input.
- *
- * @example Piping bytes through the decoder
- * ```ts
- * import { RespDecoderStream } from "./decoder.ts";
- * const batches = ReadableStream.from([new TextEncoder().encode("PING\r\n")])
- *   .pipeThrough(new RespDecoderStream());
- * for await (const batch of batches) console.assert(batch.commands[0]![0] === "PING");
- * ```
- */
-export class RespDecoderStream extends TransformStream<Uint8Array, DecodedBatch> {
-  /**
-   * @param limits limits and the client's authentication state
-   */
-  constructor(limits: DecoderLimits = DEFAULT_LIMITS) {
-    const decoder = new RespDecoder(limits);
-    let failed = false;
-    super({
-      transform(chunk, controller) {
-        if (failed) return;
-        const batch = decoder.feed(chunk);
-        if (batch.error !== undefined) failed = true;
-        if (batch.commands.length > 0 || batch.error !== undefined) {
-          controller.enqueue(batch);
-        }
-      },
-    });
-  }
-}
-
-/**
  * The commands of one received chunk, decoded lazily: each `next()` decodes
  * one command, so limits that depend on the client's state (the
  * unauthenticated request limits) see the effect of an AUTH that ran just
@@ -783,41 +778,4 @@ export interface CommandCursor {
   readonly error: string | undefined;
   /** Bytes held for commands not yet complete. */
   readonly buffered: number;
-}
-
-/**
- * The connection's decoder stage: a `TransformStream` from received bytes to
- * one {@linkcode CommandCursor} per chunk. Its readable side has a high-water
- * mark of 0, so the next chunk is decoded only once the consumer asks for it,
- * after it has run every command of the previous one.
- *
- * @example Reading commands one at a time
- * ```ts
- * import { RespCommandStream } from "./decoder.ts";
- * const cursors = ReadableStream.from([new TextEncoder().encode("PING\r\nECHO a\r\n")])
- *   .pipeThrough(new RespCommandStream());
- * for await (const cursor of cursors) {
- *   console.assert(cursor.next()?.[0] === "PING");
- *   console.assert(cursor.next()?.[1] === "a");
- *   console.assert(cursor.next() === undefined);
- * }
- * ```
- */
-export class RespCommandStream extends TransformStream<Uint8Array, CommandCursor> {
-  /**
-   * @param limits limits and the client's authentication state
-   */
-  constructor(limits: DecoderLimits = DEFAULT_LIMITS) {
-    const decoder = new RespDecoder(limits);
-    super(
-      {
-        transform(chunk, controller) {
-          decoder.push(chunk);
-          controller.enqueue(decoder);
-        },
-      },
-      { highWaterMark: 1 },
-      { highWaterMark: 0 },
-    );
-  }
 }

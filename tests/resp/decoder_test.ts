@@ -6,9 +6,9 @@ import {
   type DecoderLimits,
   INLINE_MAX_SIZE,
   RespDecoder,
-  RespDecoderStream,
   splitArgs,
 } from "../../src/resp/decoder.ts";
+import { RespCommandStream, RespDecoderStream } from "../../src/resp/stream.ts";
 import { bytesOf, encodeCommand } from "../support/raw_client.ts";
 
 /** Decodes a binary string in one chunk. */
@@ -479,6 +479,45 @@ Deno.test("RespDecoderStream applies its limits", async () => {
     commands: [],
     error: "ERR Protocol error: unauthenticated multibulk length",
   }]);
+});
+
+Deno.test("RespCommandStream hands over one lazy cursor per chunk", async (t) => {
+  await t.step("commands split across chunks come out whole, in order", async () => {
+    const chunks = ["PI", "NG\r\n*2\r\n$4\r\nEC", "HO\r\n$1\r\na\r\nPING\r\n"];
+    const stream = ReadableStream.from(chunks.map(bytesOf)).pipeThrough(new RespCommandStream());
+    const perChunk: string[][][] = [];
+    for await (const cursor of stream) {
+      const commands: string[][] = [];
+      for (let argv = cursor.next(); argv !== undefined; argv = cursor.next()) commands.push(argv);
+      assert.equal(cursor.error, undefined);
+      perChunk.push(commands);
+    }
+    assert.deepEqual(perChunk, [[], [["PING"]], [["ECHO", "a"], ["PING"]]]);
+  });
+  await t.step("decoding is lazy: a limit sees the state set by a command before it", async () => {
+    let authenticated = false;
+    const input = encodeCommand(["AUTH", "pw"]) + "*11\r\n" + "$1\r\nx\r\n".repeat(11);
+    const stream = ReadableStream.from([bytesOf(input)]).pipeThrough(
+      new RespCommandStream({ authenticated: () => authenticated, maxBulkLen: () => 1e9 }),
+    );
+    for await (const cursor of stream) {
+      assert.deepEqual(cursor.next(), ["AUTH", "pw"]);
+      authenticated = true; // what running AUTH would do
+      assert.equal(cursor.next()?.length, 11);
+      assert.equal(cursor.next(), undefined);
+      assert.equal(cursor.error, undefined);
+    }
+  });
+  await t.step("a protocol error ends the cursor with the error", async () => {
+    const stream = ReadableStream.from([bytesOf("PING\r\n*x\r\n")]).pipeThrough(
+      new RespCommandStream(),
+    );
+    for await (const cursor of stream) {
+      assert.deepEqual(cursor.next(), ["PING"]);
+      assert.equal(cursor.next(), undefined);
+      assert.equal(cursor.error, "ERR Protocol error: invalid multibulk length");
+    }
+  });
 });
 
 Deno.test("splitArgs splits config lines as sdssplitargs does", () => {
