@@ -22,6 +22,10 @@ export const INLINE_MAX_SIZE = 64 * 1024;
 export const UNAUTH_MAX_MULTIBULK = 10;
 /** Unauthenticated clients may not announce larger bulks than this. */
 export const UNAUTH_MAX_BULK = 16384;
+/** Arguments of 17 to this many bytes are looked up among recent ones first. */
+const RECENT_MAX_LEN = 64;
+/** Slots of that direct-mapped cache (a power of two). */
+const RECENT_SLOTS = 256;
 /** The fast path leaves longer multibulks to the general path. */
 const EMPTY = new Uint8Array(0);
 const FAST_MAX_COUNT = 1024 * 1024;
@@ -225,6 +229,8 @@ export function binaryToBytes(s: string): Uint8Array {
 export class RespDecoder {
   /** Interned command names by a hash of their bytes. */
   #names = new Map<number, string>();
+  /** Medium-length arguments seen recently, by a hash of their bytes. */
+  #recent: (string | undefined)[] = new Array(RECENT_SLOTS);
   /** A Buffer over the ArrayBuffer last decoded from, for native latin1 slices. */
   #latin1: Latin1 | undefined;
   #latin1Of: ArrayBufferLike | undefined;
@@ -507,7 +513,36 @@ export class RespDecoder {
 
   /** A binary string of `data[start..end)`, reusing one Buffer view per input buffer. */
   #binary(data: Uint8Array, start: number, end: number): string {
-    if (end - start <= 16) return shortBinary(data, start, end);
+    const n = end - start;
+    if (n <= 16) return shortBinary(data, start, end);
+    if (n <= RECENT_MAX_LEN) {
+      // Recently seen medium strings (hot keys, repeated members) are
+      // handed out again: comparing bytes is cheaper than building a
+      // string natively, and the string's hash stays computed for the
+      // keyspace lookup.
+      let h = n;
+      for (let i = start; i < end; i++) h = (Math.imul(h, 31) + data[i]!) | 0;
+      const at = h & (RECENT_SLOTS - 1);
+      const seen = this.#recent[at];
+      if (seen !== undefined && seen.length === n) {
+        let same = true;
+        for (let i = 0; i < n; i++) {
+          if (seen.charCodeAt(i) !== data[start + i]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return seen;
+      }
+      const made = this.#native(data, start, end);
+      this.#recent[at] = made;
+      return made;
+    }
+    return this.#native(data, start, end);
+  }
+
+  /** A binary string built by Node's native latin1 slice, once `node:buffer` is loaded. */
+  #native(data: Uint8Array, start: number, end: number): string {
     if (this.#latin1Of !== data.buffer || this.#latin1 === undefined) {
       this.#latin1Of = data.buffer;
       this.#latin1 = latin1View(data.buffer);

@@ -551,3 +551,22 @@ Deno.test("release() lets the caller reuse its read buffer before the chunk is u
   assert.equal(d.next(), undefined);
   assert.equal(d.error, undefined);
 });
+
+Deno.test("medium arguments decode exactly, repeated or colliding in the recent-strings cache", () => {
+  const next = prng(7);
+  const args: string[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const len = 17 + Math.floor(next() * 48); // 17..64: the cached range
+    let s = "";
+    for (let k = 0; k < len; k++) s += String.fromCharCode(Math.floor(next() * 256));
+    args.push(s);
+  }
+  // Near-duplicates: one byte changed, same length.
+  const near = args.slice(0, 200).map((s) => String.fromCharCode(s.charCodeAt(0) ^ 1) + s.slice(1));
+  const input = [...args, ...near, ...args].map((a) => encodeCommand(["SET", a, a])).join("");
+  const { commands, error } = decode(input);
+  assert.equal(error, undefined);
+  const expected = [...args, ...near, ...args];
+  assert.equal(commands.length, expected.length);
+  commands.forEach((argv, i) => assert.deepEqual(argv, ["SET", expected[i], expected[i]]));
+});
