@@ -4,7 +4,8 @@
  * medians and ratios. Writes `bench/results.md`.
  *
  * ```sh
- * deno task bench            # full run
+ * deno task bench            # full run: 5 interleaved repetitions
+ * deno task bench --reps 7   # more repetitions (at least 3)
  * deno task bench --quick    # fewer requests, for a smoke run
  * ```
  *
@@ -17,7 +18,7 @@ const { values: opts } = parseArgs({
   args: Deno.args,
   options: {
     quick: { type: "boolean", default: false },
-    reps: { type: "string", default: "3" },
+    reps: { type: "string", default: "5" },
     out: { type: "string", default: "bench/results.md" },
     "v8-flags": { type: "string", default: "" },
   },
