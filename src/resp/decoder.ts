@@ -120,6 +120,22 @@ function slowBinary(bytes: Uint8Array, start: number, end: number): string {
 
 const fromCharCode = String.fromCharCode;
 
+/** A 32-bit hash of `data[start..end)`, for the decoder's string caches. */
+function hashBytes(data: Uint8Array, start: number, end: number): number {
+  let h = end - start;
+  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + data[i]!) | 0;
+  return h;
+}
+
+/** Whether a binary string holds exactly the bytes `data[start..end)`. */
+function sameBytes(s: string, data: Uint8Array, start: number, end: number): boolean {
+  if (s.length !== end - start) return false;
+  for (let i = start; i < end; i++) {
+    if (s.charCodeAt(i - start) !== data[i]) return false;
+  }
+  return true;
+}
+
 /**
  * A binary string of at most 16 bytes, built flat in one call: cheaper than
  * a native slice (an op call) or a char-by-char concatenation (a rope to
@@ -155,35 +171,14 @@ function shortBinary(d: Uint8Array, i: number, end: number): string {
     }
   }
   if (n === 16) {
-    return fromCharCode(
-      d[i]!,
-      d[i + 1]!,
-      d[i + 2]!,
-      d[i + 3]!,
-      d[i + 4]!,
-      d[i + 5]!,
-      d[i + 6]!,
-      d[i + 7]!,
-      d[i + 8]!,
-      d[i + 9]!,
-      d[i + 10]!,
-      d[i + 11]!,
-      d[i + 12]!,
-      d[i + 13]!,
-      d[i + 14]!,
-      d[i + 15]!,
-    );
+    // deno-fmt-ignore
+    return fromCharCode(d[i]!, d[i + 1]!, d[i + 2]!, d[i + 3]!, d[i + 4]!, d[i + 5]!, d[i + 6]!,
+      d[i + 7]!, d[i + 8]!, d[i + 9]!, d[i + 10]!, d[i + 11]!, d[i + 12]!, d[i + 13]!, d[i + 14]!,
+      d[i + 15]!);
   }
-  let s = fromCharCode(
-    d[i]!,
-    d[i + 1]!,
-    d[i + 2]!,
-    d[i + 3]!,
-    d[i + 4]!,
-    d[i + 5]!,
-    d[i + 6]!,
-    d[i + 7]!,
-  );
+  // deno-fmt-ignore
+  let s = fromCharCode(d[i]!, d[i + 1]!, d[i + 2]!, d[i + 3]!, d[i + 4]!, d[i + 5]!, d[i + 6]!,
+    d[i + 7]!);
   for (let k = i + 8; k < end; k++) s += fromCharCode(d[k]!);
   return s;
 }
@@ -493,19 +488,9 @@ export class RespDecoder {
   #name(data: Uint8Array, start: number, end: number): string {
     const n = end - start;
     if (n > 24) return this.#binary(data, start, end);
-    let h = n;
-    for (let i = start; i < end; i++) h = (Math.imul(h, 31) + data[i]!) | 0;
+    const h = hashBytes(data, start, end);
     const known = this.#names.get(h);
-    if (known !== undefined && known.length === n) {
-      let same = true;
-      for (let i = 0; i < n; i++) {
-        if (known.charCodeAt(i) !== data[start + i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return known;
-    }
+    if (known !== undefined && sameBytes(known, data, start, end)) return known;
     const name = this.#binary(data, start, end);
     if (this.#names.size < 256) this.#names.set(h, name);
     return name;
@@ -520,20 +505,9 @@ export class RespDecoder {
       // handed out again: comparing bytes is cheaper than building a
       // string natively, and the string's hash stays computed for the
       // keyspace lookup.
-      let h = n;
-      for (let i = start; i < end; i++) h = (Math.imul(h, 31) + data[i]!) | 0;
-      const at = h & (RECENT_SLOTS - 1);
+      const at = hashBytes(data, start, end) & (RECENT_SLOTS - 1);
       const seen = this.#recent[at];
-      if (seen !== undefined && seen.length === n) {
-        let same = true;
-        for (let i = 0; i < n; i++) {
-          if (seen.charCodeAt(i) !== data[start + i]) {
-            same = false;
-            break;
-          }
-        }
-        if (same) return seen;
-      }
+      if (seen !== undefined && sameBytes(seen, data, start, end)) return seen;
       const made = this.#native(data, start, end);
       this.#recent[at] = made;
       return made;
