@@ -97,6 +97,18 @@ async function startResplite(): Promise<Target> {
   return { name: "resplite", pid: child.pid, port, child };
 }
 
+/** The minimal Deno server of `echo_floor.ts`: the runtime's `-c 1` floor. */
+async function startEchoFloor(): Promise<Target> {
+  const port = freePort();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}scripts/echo_floor.ts`, "--port", String(port)],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  await waitReady(port);
+  return { name: "deno floor", pid: child.pid, port, child };
+}
+
 async function startRedis(): Promise<Target> {
   const port = freePort();
   const dir = await Deno.makeTempDir();
@@ -316,6 +328,7 @@ async function main(): Promise<void> {
       );
       print();
     }
+    if (theirs !== undefined) await floor(print, ours, theirs, QUICK ? 5000 : 25000);
   } finally {
     await stop(ours);
     if (theirs !== undefined) await stop(theirs);
@@ -343,6 +356,58 @@ async function main(): Promise<void> {
   })
     .output();
   console.log(`\nwritten to ${outPath}`);
+}
+
+/**
+ * `-c 1 -P 1` against a Deno server that does no work: every request is a
+ * round trip through the event loop, whose cost no server code can remove.
+ */
+async function floor(
+  print: (s?: string) => void,
+  ours: Target,
+  theirs: Target,
+  requests: number,
+): Promise<void> {
+  const echo = await startEchoFloor();
+  try {
+    const args = ["-c", "1", "-P", "1"];
+    const tests = ["set", "get"];
+    const runs: RunResult[][] = [[], [], []];
+    for (let rep = 0; rep < REPS; rep++) {
+      for (const [i, t] of [echo, ours, theirs].entries()) {
+        runs[i]!.push(await benchmark(t, args, requests, tests));
+      }
+    }
+    print(`## -c 1 -P 1: the runtime's floor (${requests} requests per test)`);
+    print();
+    print(
+      "A Deno server that answers each read and does nothing else (`scripts/echo_floor.ts`), " +
+        "interleaved with resplite and redis-server.",
+    );
+    print();
+    print(
+      "| test | deno floor req/s | resplite req/s | redis req/s | floor / redis | resplite / redis |",
+    );
+    print("|---|---:|---:|---:|---:|---:|");
+    for (const test of runs[0]![0]!.rps.keys()) {
+      const [f, a, b] = runs.map((rs) => rs.map((r) => r.rps.get(test) ?? NaN));
+      const ratio = (xs: number[]) => median(xs.map((x, i) => x / (b![i] ?? NaN)));
+      print(
+        `| ${test} | ${fmt(median(f!))} | ${fmt(median(a!))} | ${fmt(median(b!))} | ${
+          fmt(ratio(f!), 2)
+        } | ${fmt(ratio(a!), 2)} |`,
+      );
+    }
+    const cpu = runs.map((rs) => median(rs.map((r) => r.cpuPerReq)));
+    print();
+    print(
+      `Server CPU per request: deno floor ${fmt(cpu[0]!, 2)} µs, resplite ${fmt(cpu[1]!, 2)} µs, ` +
+        `redis ${fmt(cpu[2]!, 2)} µs`,
+    );
+    print();
+  } finally {
+    await stop(echo);
+  }
 }
 
 async function redisVersion(): Promise<string> {
