@@ -8,7 +8,7 @@
  * transform) was measured against this loop under `redis-benchmark -c 50
  * -P 16` and cost 13-36% more CPU per request and 20-28% of the throughput,
  * outside the 15% the speed issue allows, so connections are served through
- * the loop (see bench/results.md). Commands are decoded one at a time
+ * the loop (see README.md, Performance). Commands are decoded one at a time
  * between executions, so a limit that depends on the client's state (the
  * unauthenticated request limits) sees the effect of an AUTH earlier in the
  * same read, as in Redis. Every reply produced by one read goes out in one
@@ -65,8 +65,6 @@ export class Connection implements ClientTransport {
   #decoder: RespDecoder;
   /** The one buffer every read of this connection goes into. */
   #buffer = new Uint8Array(READ_SIZE);
-  /** Set while a drain runs (a write that did not finish at once). */
-  #draining = false;
   #closedSignal: Promise<undefined>;
   #signalClosed!: () => void;
 
@@ -294,11 +292,10 @@ export class Connection implements ClientTransport {
   #flush(): Promise<void> {
     if (this.#writing !== undefined) return this.#writing;
     if (this.#out.length === 0 || this.#closed) return Promise.resolve();
-    this.#draining = true;
-    const drain = this.#drain();
-    // Kept for concurrent callers unless it already finished.
-    if (this.#draining) this.#writing = drain;
-    return drain;
+    // A drain always awaits a write before it ends (its finally clears
+    // this), unless the socket is already closed, where it no longer matters.
+    this.#writing = this.#drain();
+    return this.#writing;
   }
 
   async #drain(): Promise<void> {
@@ -318,7 +315,6 @@ export class Connection implements ClientTransport {
         this.#out.consume(n);
       }
     } finally {
-      this.#draining = false;
       this.#writing = undefined;
     }
   }
