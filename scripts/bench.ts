@@ -13,6 +13,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { statCpuSeconds } from "../src/server.ts";
 
 const { values: opts } = parseArgs({
   args: Deno.args,
@@ -143,11 +144,8 @@ async function stop(t: Target): Promise<void> {
 
 /** utime + stime of every thread of a process, in seconds. */
 function cpuSeconds(pid: number): number {
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // fields[0] is state (field 3); utime is field 14, stime field 15.
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return ticks / 100;
+  const [system, user] = statCpuSeconds(Deno.readTextFileSync(`/proc/${pid}/stat`));
+  return system + user;
 }
 
 function memKb(pid: number, field: "VmRSS" | "VmHWM"): number {
