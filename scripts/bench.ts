@@ -1,12 +1,14 @@
 /**
  * `deno task bench`: resplite side by side with a real redis-server, both
- * driven by redis-benchmark, interleaved (A, B, A, B, ...), reported as
- * medians and ratios. Writes `bench/results.md`.
+ * driven by redis-benchmark, interleaved test by test (A, B, then B, A in
+ * the next repetition), reported as medians and ratios. Writes
+ * `bench/results.md`.
  *
  * ```sh
  * deno task bench            # full run: 5 interleaved repetitions
  * deno task bench --reps 7   # more repetitions (at least 3)
  * deno task bench --quick    # fewer requests, for a smoke run
+ * deno task bench --only="-c 1 -P 1|floor" --out /tmp/c1.md  # some sections
  * ```
  *
  * @module
@@ -22,8 +24,12 @@ const { values: opts } = parseArgs({
     reps: { type: "string", default: "5" },
     out: { type: "string", default: "bench/results.md" },
     "v8-flags": { type: "string", default: "" },
+    only: { type: "string", default: "" },
   },
 });
+/** Sections to run: a regular expression over their titles (`floor`, `memory`, `start-up` too). */
+const ONLY = opts.only === "" ? undefined : new RegExp(opts.only);
+const wanted = (title: string) => ONLY === undefined || ONLY.test(title);
 const REPS = Math.max(3, Number(opts.reps));
 const QUICK = opts.quick;
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -164,8 +170,13 @@ async function cli(port: number, ...args: string[]): Promise<string> {
 }
 
 interface RunResult {
+  /** Requests per second by redis-benchmark's test name. */
   rps: Map<string, number>;
+  /** Server CPU microseconds per request. */
   cpuPerReq: number;
+  /** Server CPU seconds, and the requests they served. */
+  cpu: number;
+  requests: number;
 }
 
 async function benchmark(
@@ -198,7 +209,77 @@ async function benchmark(
     if (m !== null) rps.set(m[1]!, Number(m[2]));
   }
   const total = requests * Math.max(1, rps.size);
-  return { rps, cpuPerReq: ((after - before) / total) * 1e6 };
+  return { rps, cpuPerReq: ((after - before) / total) * 1e6, cpu: after - before, requests: total };
+}
+
+/**
+ * Runs every test on every target, each test on all targets back to back
+ * (so the host's speed, which drifts by 2x on shared machines, is nearly
+ * the same for the runs a ratio compares), in an order that turns around
+ * every repetition (A B, B A, ...) so neither target always goes first.
+ *
+ * @returns per target, one result per repetition (CPU per request over all its tests)
+ */
+async function interleaved(
+  targets: Target[],
+  args: string[],
+  requests: number,
+  tests: string[],
+): Promise<RunResult[][]> {
+  const runs: RunResult[][] = targets.map(() => []);
+  for (let rep = 0; rep < REPS; rep++) {
+    const order = [...targets.keys()];
+    if (rep % 2 === 1) order.reverse();
+    const sums = targets.map((): RunResult => ({
+      rps: new Map(),
+      cpuPerReq: NaN,
+      cpu: 0,
+      requests: 0,
+    }));
+    for (const test of tests) {
+      for (const i of order) {
+        const r = await benchmark(targets[i]!, args, requests, [test]);
+        const sum = sums[i]!;
+        for (const [name, rps] of r.rps) sum.rps.set(name, rps);
+        sum.cpu += r.cpu;
+        sum.requests += r.requests;
+      }
+    }
+    for (const [i, sum] of sums.entries()) {
+      sum.cpuPerReq = (sum.cpu / sum.requests) * 1e6;
+      runs[i]!.push(sum);
+    }
+  }
+  return runs;
+}
+
+/**
+ * Prints one table of medians: each target's requests/s, then each
+ * target's ratio to the last one (redis-server), the median of the
+ * per-repetition ratios.
+ */
+function ratioTable(
+  print: (s?: string) => void,
+  targets: Target[],
+  runs: RunResult[][],
+): void {
+  const ref = targets.length - 1;
+  const names = targets.map((t) => t.name);
+  const ratioNames = names.slice(0, ref).map((n) => `${n} / ${names[ref]}`);
+  print(`| test | ${names.map((n) => `${n} req/s`).join(" | ")} | ${ratioNames.join(" | ")} |`);
+  print(`|---|${names.map(() => "---:").join("|")}|${ratioNames.map(() => "---:").join("|")}|`);
+  for (const test of runs[0]![0]!.rps.keys()) {
+    const rps = runs.map((rs) => rs.map((r) => r.rps.get(test) ?? NaN));
+    const ratios = rps.slice(0, ref).map((xs) =>
+      median(xs.map((x, rep) => x / (rps[ref]![rep] ?? NaN)))
+    );
+    print(
+      `| ${test} | ${rps.map((xs) => fmt(median(xs))).join(" | ")} | ${
+        ratios.map((r) => fmt(r, 2)).join(" | ")
+      } |`,
+    );
+  }
+  print();
 }
 
 function median(xs: number[]): number {
@@ -265,8 +346,8 @@ async function main(): Promise<void> {
     }`,
   );
   print(
-    `- command: \`deno task bench${
-      QUICK ? " --quick" : ""
+    `- command: \`deno task bench${QUICK ? " --quick" : ""}${
+      ONLY === undefined ? "" : ` --only "${ONLY.source}"`
     }\`, ${REPS} interleaved repetitions, medians`,
   );
   if (!haveRedis) print(`- redis-server is not installed: resplite is reported alone`);
@@ -297,41 +378,28 @@ async function main(): Promise<void> {
         tests: ["set", "get"],
       },
     ];
-    for (const config of configs) {
-      const ourRuns: RunResult[] = [];
-      const theirRuns: RunResult[] = [];
-      for (let rep = 0; rep < REPS; rep++) {
-        ourRuns.push(await benchmark(ours, config.args, config.requests, config.tests));
-        if (theirs !== undefined) {
-          theirRuns.push(await benchmark(theirs, config.args, config.requests, config.tests));
-        }
-      }
+    for (const config of configs.filter((c) => wanted(c.title))) {
+      const targets = theirs === undefined ? [ours] : [ours, theirs];
+      const runs = await interleaved(targets, config.args, config.requests, config.tests);
       print(`## ${config.title} (${config.requests} requests per test)`);
       print();
-      print("| test | resplite req/s | redis req/s | ratio (median of reps) |");
-      print("|---|---:|---:|---:|");
-      for (const test of ourRuns[0]!.rps.keys()) {
-        const a = ourRuns.map((r) => r.rps.get(test) ?? NaN);
-        const b = theirRuns.map((r) => r.rps.get(test) ?? NaN);
-        const ratios = a.map((x, i) => x / (b[i] ?? NaN));
-        print(`| ${test} | ${fmt(median(a))} | ${fmt(median(b))} | ${fmt(median(ratios), 2)} |`);
-      }
-      const ca = median(ourRuns.map((r) => r.cpuPerReq));
-      const cb = median(theirRuns.map((r) => r.cpuPerReq));
-      print();
+      ratioTable(print, targets, runs);
+      const cpu = runs.map((rs) => median(rs.map((r) => r.cpuPerReq)));
       print(
-        `Server CPU per request (utime+stime, all threads): resplite ${fmt(ca, 2)} µs, redis ${
-          fmt(cb, 2)
-        } µs, ratio ${fmt(ca / cb, 2)}`,
+        `Server CPU per request (utime+stime, all threads): ${
+          targets.map((t, i) => `${t.name} ${fmt(cpu[i]!, 2)} µs`).join(", ")
+        }${cpu.length === 2 ? `, ratio ${fmt(cpu[0]! / cpu[1]!, 2)}` : ""}`,
       );
       print();
     }
-    if (theirs !== undefined) await floor(print, ours, theirs, QUICK ? 5000 : 25000);
+    if (theirs !== undefined && wanted("floor")) {
+      await floor(print, ours, theirs, QUICK ? 5000 : 25000);
+    }
   } finally {
     await stop(ours);
     if (theirs !== undefined) await stop(theirs);
   }
-  {
+  if (wanted("memory")) {
     // Fresh processes: a heap that already grew under the throughput runs hides the cost per key.
     const ours = await startResplite();
     const theirs = haveRedis ? await startRedis() : undefined;
@@ -342,7 +410,7 @@ async function main(): Promise<void> {
       if (theirs !== undefined) await stop(theirs);
     }
   }
-  await startup(print, haveRedis);
+  if (wanted("start-up")) await startup(print, haveRedis);
   await Deno.mkdir(`${ROOT}bench`, { recursive: true });
   const outPath = opts.out.startsWith("/") ? opts.out : `${ROOT}${opts.out}`;
   await Deno.writeTextFile(outPath, lines.join("\n") + "\n");
@@ -368,14 +436,8 @@ async function floor(
 ): Promise<void> {
   const echo = await startEchoFloor();
   try {
-    const args = ["-c", "1", "-P", "1"];
-    const tests = ["set", "get"];
-    const runs: RunResult[][] = [[], [], []];
-    for (let rep = 0; rep < REPS; rep++) {
-      for (const [i, t] of [echo, ours, theirs].entries()) {
-        runs[i]!.push(await benchmark(t, args, requests, tests));
-      }
-    }
+    const targets = [echo, ours, theirs];
+    const runs = await interleaved(targets, ["-c", "1", "-P", "1"], requests, ["set", "get"]);
     print(`## -c 1 -P 1: the runtime's floor (${requests} requests per test)`);
     print();
     print(
@@ -383,24 +445,12 @@ async function floor(
         "interleaved with resplite and redis-server.",
     );
     print();
-    print(
-      "| test | deno floor req/s | resplite req/s | redis req/s | floor / redis | resplite / redis |",
-    );
-    print("|---|---:|---:|---:|---:|---:|");
-    for (const test of runs[0]![0]!.rps.keys()) {
-      const [f, a, b] = runs.map((rs) => rs.map((r) => r.rps.get(test) ?? NaN));
-      const ratio = (xs: number[]) => median(xs.map((x, i) => x / (b![i] ?? NaN)));
-      print(
-        `| ${test} | ${fmt(median(f!))} | ${fmt(median(a!))} | ${fmt(median(b!))} | ${
-          fmt(ratio(f!), 2)
-        } | ${fmt(ratio(a!), 2)} |`,
-      );
-    }
+    ratioTable(print, targets, runs);
     const cpu = runs.map((rs) => median(rs.map((r) => r.cpuPerReq)));
-    print();
     print(
-      `Server CPU per request: deno floor ${fmt(cpu[0]!, 2)} µs, resplite ${fmt(cpu[1]!, 2)} µs, ` +
-        `redis ${fmt(cpu[2]!, 2)} µs`,
+      `Server CPU per request: ${
+        targets.map((t, i) => `${t.name} ${fmt(cpu[i]!, 2)} µs`).join(", ")
+      }`,
     );
     print();
   } finally {
