@@ -24,7 +24,6 @@ import type { Client, ClientTransport } from "./client.ts";
 import type { Engine } from "./engine.ts";
 import { outputBufferLimits } from "./config.ts";
 import { clientInfoLine } from "./commands/connection.ts";
-import type { DirectSend } from "./direct_send.ts";
 
 const READ_SIZE = 64 * 1024;
 /**
@@ -39,16 +38,6 @@ const PEER_CLOSED = Symbol("peer closed");
 const MORE_INPUT = Symbol("more input");
 /** Output Redis keeps in a client's fixed buffer, outside `client-output-buffer-limit`. */
 const STATIC_REPLY_BUFFER = 16 * 1024;
-const DONE: Promise<void> = Promise.resolve();
-
-/** Options of a {@linkcode Connection}. */
-export interface ConnectionOptions {
-  /**
-   * Writes to the socket synchronously (see direct_send.ts); what it does
-   * not take goes through `conn.write()`.
-   */
-  send?: DirectSend | undefined;
-}
 
 /**
  * Serves one accepted connection until it closes.
@@ -76,19 +65,16 @@ export class Connection implements ClientTransport {
   #decoder: RespDecoder;
   /** The one buffer every read of this connection goes into. */
   #buffer = new Uint8Array(READ_SIZE);
-  #send: DirectSend | undefined;
   #closedSignal: Promise<undefined>;
   #signalClosed!: () => void;
 
   /**
    * @param conn the accepted connection
    * @param engine the engine to serve
-   * @param options a direct sender
    */
-  constructor(conn: Deno.Conn, engine: Engine, options: ConnectionOptions = {}) {
+  constructor(conn: Deno.Conn, engine: Engine) {
     this.#conn = conn;
     this.#engine = engine;
-    this.#send = options.send;
     this.#closedSignal = new Promise((resolve) => {
       this.#signalClosed = () => resolve(undefined);
     });
@@ -305,19 +291,7 @@ export class Connection implements ClientTransport {
 
   #flush(): Promise<void> {
     if (this.#writing !== undefined) return this.#writing;
-    const out = this.#out;
-    if (out.length === 0 || this.#closed) return DONE;
-    if (this.#send !== undefined) {
-      // What the socket takes now leaves now; the rest waits for it below.
-      const sent = this.#send(out.view());
-      if (sent > 0) {
-        const stats = this.#engine.stats;
-        stats.netOutputBytes += sent;
-        stats.totalWrites++;
-        out.consume(sent);
-        if (out.length === 0) return DONE;
-      }
-    }
+    if (this.#out.length === 0 || this.#closed) return Promise.resolve();
     // A drain always awaits a write before it ends (its finally clears
     // this), unless the socket is already closed, where it no longer matters.
     this.#writing = this.#drain();

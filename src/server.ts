@@ -9,7 +9,6 @@ import { Connection } from "./connection.ts";
 import { Engine, type EngineOptions, type HostInfo, type LogLevel } from "./engine.ts";
 import type { Clock } from "./clock.ts";
 import { Errors } from "./errors.ts";
-import { SocketSender } from "./direct_send.ts";
 
 /** Options of {@linkcode startServer}. */
 export interface ServerOptions {
@@ -33,13 +32,6 @@ export interface ServerOptions {
   log?: (level: LogLevel, message: string) => void;
   /** Path of the config file loaded (INFO server). */
   configFile?: string;
-  /**
-   * Write replies straight to the socket with `send(2)` through FFI when the
-   * process may (Linux, `--allow-ffi`), falling back to `conn.write()` for
-   * what the socket does not take at once. Default true; without FFI
-   * permission every write goes through `conn.write()` regardless.
-   */
-  directSend?: boolean;
 }
 
 const DENO_HOST: HostInfo = {
@@ -158,17 +150,10 @@ export class RedisServer implements AsyncDisposable {
   #closing: Promise<void> | undefined;
   #closed: Promise<void>;
   #resolveClosed!: () => void;
-  #sender: SocketSender | undefined;
 
   /** @internal use {@linkcode startServer} */
-  constructor(
-    engine: Engine,
-    listeners: Deno.Listener[],
-    unixSocket: string | undefined,
-    directSend = true,
-  ) {
+  constructor(engine: Engine, listeners: Deno.Listener[], unixSocket: string | undefined) {
     this.engine = engine;
-    this.#sender = directSend ? SocketSender.open() : undefined;
     this.#listeners = listeners;
     const addr = listeners[0]!.addr as Deno.NetAddr;
     this.port = addr.port;
@@ -210,7 +195,7 @@ export class RedisServer implements AsyncDisposable {
         this.#track(rejectClient(conn));
         continue;
       }
-      const connection = new Connection(conn, this.engine, { send: this.#sender?.forConn(conn) });
+      const connection = new Connection(conn, this.engine);
       this.#connections.add(connection);
       this.#track(
         connection.run().finally(() => {
@@ -249,7 +234,6 @@ export class RedisServer implements AsyncDisposable {
     await Promise.all(this.#accepting);
     for (const c of this.#connections) c.close();
     await Promise.all(this.#tasks);
-    this.#sender?.close();
     this.engine.close();
     if (this.unixSocket !== undefined) {
       try {
@@ -324,9 +308,7 @@ export function startServer(options: ServerOptions = {}): Promise<RedisServer> {
     engine.close();
     return Promise.reject(e);
   }
-  return Promise.resolve(
-    new RedisServer(engine, listeners, unixSocket, options.directSend ?? true),
-  );
+  return Promise.resolve(new RedisServer(engine, listeners, unixSocket));
 }
 
 const MAX_CLIENTS_REACHED = Uint8Array.from(`-${Errors.maxClients}\r\n`, (c) => c.charCodeAt(0));

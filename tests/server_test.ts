@@ -7,7 +7,6 @@ import { ReplyError } from "../src/errors.ts";
 import { bulk, OK, type Reply } from "../src/resp/reply.ts";
 import type { CommandSpec } from "../src/commands/spec.ts";
 import { testServer } from "./support/server.ts";
-import { FakeConn } from "./support/fake_conn.ts";
 import { bytesOf, encodeCommand, latin1, RawClient, replyEnd } from "./support/raw_client.ts";
 
 /** Splits a run of raw replies into single replies. */
@@ -40,6 +39,41 @@ function testCommand(name: string, handler: NonNullable<CommandSpec["handler"]>)
     doc: { summary: "test", since: "0.0.0", group: "server", complexity: "O(1)" },
     handler,
   };
+}
+
+/** An in-memory Deno.Conn: reads come from `feed`, writes are recorded. */
+class FakeConn {
+  readonly remoteAddr: Deno.NetAddr = { transport: "tcp", hostname: "127.0.0.1", port: 40000 };
+  readonly localAddr: Deno.NetAddr = { transport: "tcp", hostname: "127.0.0.1", port: 6379 };
+  readonly writes: Uint8Array[] = [];
+  #chunks: (Uint8Array | null)[] = [];
+  #waiting: (() => void) | undefined;
+
+  feed(chunk: Uint8Array | null): void {
+    this.#chunks.push(chunk);
+    this.#waiting?.();
+  }
+
+  async read(buffer: Uint8Array): Promise<number | null> {
+    while (this.#chunks.length === 0) {
+      await new Promise<void>((resolve) => this.#waiting = resolve);
+    }
+    const chunk = this.#chunks.shift()!;
+    if (chunk === null) return null;
+    buffer.set(chunk);
+    return chunk.length;
+  }
+
+  write(bytes: Uint8Array): Promise<number> {
+    this.writes.push(bytes.slice());
+    return Promise.resolve(bytes.length);
+  }
+
+  close(): void {
+    this.feed(null);
+  }
+
+  setNoDelay(): void {}
 }
 
 Deno.test("all replies to one input chunk go out in one write", async () => {
