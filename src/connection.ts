@@ -40,6 +40,46 @@ const MORE_INPUT = Symbol("more input");
 const STATIC_REPLY_BUFFER = 16 * 1024;
 
 /**
+ * Connections whose replies wait to be written. Each joins once it has
+ * handled a read; one microtask later, after the reads that completed in
+ * the same event-loop turn have been handled too, every reply goes out, as
+ * Redis writes all clients' replies in `beforeSleep` rather than after each
+ * read. Under 50 pipelining clients this measured 5-15% more throughput
+ * than writing after each read (see README.md, Performance). One queue
+ * serves every connection of a server.
+ *
+ * @example
+ * ```ts ignore
+ * const flushes = new FlushQueue();
+ * const connection = new Connection(conn, engine, { flushes });
+ * ```
+ */
+export class FlushQueue {
+  #pending: Connection[] = [];
+  #run = (): void => {
+    const pending = this.#pending;
+    // A connection may join again while this runs (its flush settles later).
+    for (let i = 0; i < pending.length; i++) pending[i]!.flushSoon();
+    pending.length = 0;
+  };
+
+  /**
+   * Writes a connection's replies once the current turn's input is handled.
+   *
+   * @param connection the connection with replies to send
+   */
+  add(connection: Connection): void {
+    if (this.#pending.push(connection) === 1) queueMicrotask(this.#run);
+  }
+}
+
+/** Options of a {@linkcode Connection}. */
+export interface ConnectionOptions {
+  /** The server's queue of connections to flush; default: one of its own. */
+  flushes?: FlushQueue;
+}
+
+/**
  * Serves one accepted connection until it closes.
  *
  * @example
@@ -65,16 +105,19 @@ export class Connection implements ClientTransport {
   #decoder: RespDecoder;
   /** The one buffer every read of this connection goes into. */
   #buffer = new Uint8Array(READ_SIZE);
+  #flushes: FlushQueue;
   #closedSignal: Promise<undefined>;
   #signalClosed!: () => void;
 
   /**
    * @param conn the accepted connection
    * @param engine the engine to serve
+   * @param options the server's flush queue
    */
-  constructor(conn: Deno.Conn, engine: Engine) {
+  constructor(conn: Deno.Conn, engine: Engine, options: ConnectionOptions = {}) {
     this.#conn = conn;
     this.#engine = engine;
+    this.#flushes = options.flushes ?? new FlushQueue();
     this.#closedSignal = new Promise((resolve) => {
       this.#signalClosed = () => resolve(undefined);
     });
@@ -182,8 +225,8 @@ export class Connection implements ClientTransport {
             break;
           }
         }
-        const flushing = this.#flush();
-        if (client.closing || this.#out.length >= WRITE_BACKPRESSURE) await flushing;
+        if (client.closing || this.#out.length >= WRITE_BACKPRESSURE) await this.#flush();
+        else if (this.#out.length > 0) this.#flushes.add(this);
         if (client.closing) break;
       }
     } catch (e) {
@@ -287,6 +330,11 @@ export class Connection implements ClientTransport {
   /** @returns bytes waiting to be written */
   outputBuffered(): number {
     return this.#out.length;
+  }
+
+  /** Starts writing the pending replies (for the {@linkcode FlushQueue}). */
+  flushSoon(): void {
+    this.#flush().catch(() => {});
   }
 
   #flush(): Promise<void> {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { Connection } from "./connection.ts";
+import { Connection, FlushQueue } from "./connection.ts";
 import { Engine, type EngineOptions, type HostInfo, type LogLevel } from "./engine.ts";
 import type { Clock } from "./clock.ts";
 import { Errors } from "./errors.ts";
@@ -150,6 +150,7 @@ export class RedisServer implements AsyncDisposable {
   #closing: Promise<void> | undefined;
   #closed: Promise<void>;
   #resolveClosed!: () => void;
+  #flushes = new FlushQueue();
 
   /** @internal use {@linkcode startServer} */
   constructor(engine: Engine, listeners: Deno.Listener[], unixSocket: string | undefined) {
@@ -195,7 +196,7 @@ export class RedisServer implements AsyncDisposable {
         this.#track(rejectClient(conn));
         continue;
       }
-      const connection = new Connection(conn, this.engine);
+      const connection = new Connection(conn, this.engine, { flushes: this.#flushes });
       this.#connections.add(connection);
       this.#track(
         connection.run().finally(() => {

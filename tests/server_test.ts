@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { startServer } from "../src/server.ts";
-import { Connection } from "../src/connection.ts";
+import { Connection, FlushQueue } from "../src/connection.ts";
 import { Engine } from "../src/engine.ts";
 import { ManualClock } from "../src/clock.ts";
 import { ReplyError } from "../src/errors.ts";
@@ -94,6 +94,36 @@ Deno.test("all replies to one input chunk go out in one write", async () => {
   assert.equal(first[999], "+PONG\r\n");
   assert.equal(latin1(conn.writes[1]!), "+PONG\r\n");
   assert.equal(engine.clients.size, 0);
+  engine.close();
+});
+
+Deno.test("connections sharing a flush queue write their replies after the turn's reads, each once and in order", async () => {
+  const engine = new Engine({ clock: new ManualClock() });
+  const flushes = new FlushQueue();
+  const conns = Array.from({ length: 5 }, () => new FakeConn());
+  const done = conns.map((c) =>
+    new Connection(c as unknown as Deno.Conn, engine, { flushes }).run()
+  );
+  for (let round = 0; round < 3; round++) {
+    // Every connection's read completes in the same turn.
+    for (const [i, c] of conns.entries()) {
+      c.feed(bytesOf(encodeCommand(["INCR", `n${i}`]) + encodeCommand(["ECHO", `r${round}`])));
+    }
+    // Nothing is written while the reads are being handled ...
+    assert.equal(conns.reduce((n, c) => n + c.writes.length, 0), round * conns.length);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // ... and afterwards each connection has one more write.
+    for (const c of conns) assert.equal(c.writes.length, round + 1);
+  }
+  for (const c of conns) c.feed(null);
+  await Promise.all(done);
+  for (const c of conns) {
+    assert.deepEqual(c.writes.map(latin1), [
+      ":1\r\n$2\r\nr0\r\n",
+      ":2\r\n$2\r\nr1\r\n",
+      ":3\r\n$2\r\nr2\r\n",
+    ]);
+  }
   engine.close();
 });
 
