@@ -275,7 +275,7 @@ function ratioTable(
     );
     print(
       `| ${test} | ${rps.map((xs) => fmt(median(xs))).join(" | ")} | ${
-        ratios.map((r) => fmt(r, 2)).join(" | ")
+        ratios.map((r) => fmt(r, 3)).join(" | ")
       } |`,
     );
   }
