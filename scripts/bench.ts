@@ -172,8 +172,6 @@ async function cli(port: number, ...args: string[]): Promise<string> {
 interface RunResult {
   /** Requests per second by redis-benchmark's test name. */
   rps: Map<string, number>;
-  /** Server CPU microseconds per request. */
-  cpuPerReq: number;
   /** Server CPU seconds, and the requests they served. */
   cpu: number;
   requests: number;
@@ -209,7 +207,7 @@ async function benchmark(
     if (m !== null) rps.set(m[1]!, Number(m[2]));
   }
   const total = requests * Math.max(1, rps.size);
-  return { rps, cpuPerReq: ((after - before) / total) * 1e6, cpu: after - before, requests: total };
+  return { rps, cpu: after - before, requests: total };
 }
 
 /**
@@ -218,7 +216,7 @@ async function benchmark(
  * the same for the runs a ratio compares), in an order that turns around
  * every repetition (A B, B A, ...) so neither target always goes first.
  *
- * @returns per target, one result per repetition (CPU per request over all its tests)
+ * @returns per target, one result per repetition (CPU and requests summed over its tests)
  */
 async function interleaved(
   targets: Target[],
@@ -230,12 +228,7 @@ async function interleaved(
   for (let rep = 0; rep < REPS; rep++) {
     const order = [...targets.keys()];
     if (rep % 2 === 1) order.reverse();
-    const sums = targets.map((): RunResult => ({
-      rps: new Map(),
-      cpuPerReq: NaN,
-      cpu: 0,
-      requests: 0,
-    }));
+    const sums = targets.map((): RunResult => ({ rps: new Map(), cpu: 0, requests: 0 }));
     for (const test of tests) {
       for (const i of order) {
         const r = await benchmark(targets[i]!, args, requests, [test]);
@@ -245,10 +238,7 @@ async function interleaved(
         sum.requests += r.requests;
       }
     }
-    for (const [i, sum] of sums.entries()) {
-      sum.cpuPerReq = (sum.cpu / sum.requests) * 1e6;
-      runs[i]!.push(sum);
-    }
+    for (const [i, sum] of sums.entries()) runs[i]!.push(sum);
   }
   return runs;
 }
@@ -256,7 +246,8 @@ async function interleaved(
 /**
  * Prints one table of medians: each target's requests/s, then each
  * target's ratio to the last one (redis-server), the median of the
- * per-repetition ratios.
+ * per-repetition ratios; then each target's median server CPU per request
+ * (and, for two targets, their ratio).
  */
 function ratioTable(
   print: (s?: string) => void,
@@ -279,6 +270,13 @@ function ratioTable(
       } |`,
     );
   }
+  print();
+  const cpu = runs.map((rs) => median(rs.map((r) => (r.cpu / r.requests) * 1e6)));
+  print(
+    `Server CPU per request (utime+stime, all threads): ${
+      targets.map((t, i) => `${t.name} ${fmt(cpu[i]!, 2)} µs`).join(", ")
+    }${cpu.length === 2 ? `, ratio ${fmt(cpu[0]! / cpu[1]!, 2)}` : ""}`,
+  );
   print();
 }
 
@@ -347,7 +345,7 @@ async function main(): Promise<void> {
   );
   print(
     `- command: \`deno task bench${QUICK ? " --quick" : ""}${
-      ONLY === undefined ? "" : ` --only "${ONLY.source}"`
+      ONLY === undefined ? "" : ` --only="${ONLY.source}"`
     }\`, ${REPS} interleaved repetitions, medians`,
   );
   if (!haveRedis) print(`- redis-server is not installed: resplite is reported alone`);
@@ -384,13 +382,6 @@ async function main(): Promise<void> {
       print(`## ${config.title} (${config.requests} requests per test)`);
       print();
       ratioTable(print, targets, runs);
-      const cpu = runs.map((rs) => median(rs.map((r) => r.cpuPerReq)));
-      print(
-        `Server CPU per request (utime+stime, all threads): ${
-          targets.map((t, i) => `${t.name} ${fmt(cpu[i]!, 2)} µs`).join(", ")
-        }${cpu.length === 2 ? `, ratio ${fmt(cpu[0]! / cpu[1]!, 2)}` : ""}`,
-      );
-      print();
     }
     if (theirs !== undefined && wanted("floor")) {
       await floor(print, ours, theirs, QUICK ? 5000 : 25000);
@@ -446,13 +437,6 @@ async function floor(
     );
     print();
     ratioTable(print, targets, runs);
-    const cpu = runs.map((rs) => median(rs.map((r) => r.cpuPerReq)));
-    print(
-      `Server CPU per request: ${
-        targets.map((t, i) => `${t.name} ${fmt(cpu[i]!, 2)} µs`).join(", ")
-      }`,
-    );
-    print();
   } finally {
     await stop(echo);
   }
