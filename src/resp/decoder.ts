@@ -26,8 +26,9 @@ export const UNAUTH_MAX_BULK = 16384;
 const RECENT_MAX_LEN = 64;
 /** Slots of that direct-mapped cache (a power of two). */
 const RECENT_SLOTS = 256;
-/** The fast path leaves longer multibulks to the general path. */
+/** What the decoder reads once a pushed chunk is used up and nothing is left. */
 const EMPTY = new Uint8Array(0);
+/** The fast path leaves longer multibulks to the general path. */
 const FAST_MAX_COUNT = 1024 * 1024;
 /** Incomplete bulks at least this long are gathered in parts, not re-buffered. */
 const PARTS_THRESHOLD = 4096;
