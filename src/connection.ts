@@ -137,9 +137,13 @@ export class Connection implements ClientTransport {
     });
     if (!unix) {
       try {
-        (conn as Deno.TcpConn).setNoDelay(true);
+        const tcp = conn as Deno.TcpConn;
+        tcp.setNoDelay(true);
+        // Redis sets SO_KEEPALIVE when tcp-keepalive > 0; the runtime offers
+        // no per-socket probe interval, so the system's applies.
+        if (engine.config.number("tcp-keepalive") > 0) tcp.setKeepAlive(true);
       } catch {
-        // Not every transport supports it.
+        // Not every transport supports it; a socket reset already fails here.
       }
     }
   }
@@ -165,7 +169,12 @@ export class Connection implements ClientTransport {
           } catch {
             n = null;
           }
-          if (n === null || this.#closed) break;
+          if (n === null || this.#closed) {
+            // The peer closed its side (or reset): replies already produced
+            // still go out where the socket takes them, then it closes.
+            if (n === null) await this.#flush();
+            break;
+          }
           this.#received(n);
         }
         this.#inBatch = true;
@@ -204,6 +213,15 @@ export class Connection implements ClientTransport {
           engine.afterReply();
           if (this.#overOutputLimit()) break;
           if (client.closing || this.#closed) break;
+          if (this.#out.length >= WRITE_BACKPRESSURE) {
+            // A pipeline of large replies to a client that reads slowly (or
+            // not at all) holds at most this much before the socket takes it:
+            // the rest of the batch waits, as later input waits unread.
+            engine.endBatch();
+            await this.#flush();
+            engine.beginBatch();
+            if (this.#closed) break;
+          }
         }
         engine.endBatch();
         this.#inBatch = false;

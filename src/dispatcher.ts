@@ -162,7 +162,9 @@ export class Dispatcher {
     } else if (engine.pause.type !== "off") {
       if (engine.pause.type === "all" || mayReplicate(command, client)) {
         // Held until the pause ends, then processed afresh, as Redis does.
-        return engine.pause.wait().then(() => client.closed ? NONE : this.dispatch(client, argv));
+        return engine.pause.hold(client).then(() =>
+          client.closed ? NONE : this.dispatch(client, argv)
+        );
       }
     }
     const handler = spec.handler;

@@ -394,6 +394,7 @@ export class Engine {
     this.monitors.remove(client);
     this.watches.unwatchAll(client);
     this.blocking.forget(client);
+    this.pause.forget(client);
   }
 
   /**
@@ -587,13 +588,14 @@ export class Engine {
   /**
    * Closes clients idle for more than `timeout` seconds, as Redis's
    * clientsCronHandleTimeout: replicas, masters, MONITOR and subscribed
-   * clients are exempt, and so are blocked clients.
+   * clients are exempt, and so are blocked clients (a client held by
+   * CLIENT PAUSE is blocked too, in Redis 7.0).
    */
   #closeIdleClients(now: number, timeout: number): void {
     const nowSec = Math.floor(now / 1000);
     for (const client of this.clients.values()) {
       if (client.role !== "normal" || client.subscribed) continue;
-      if (this.blocking.isBlocked(client)) continue;
+      if (this.blocking.isBlocked(client) || this.pause.holds(client)) continue;
       if (nowSec - Math.floor(client.lastInteraction / 1000) <= timeout) continue;
       this.log("verbose", "Closing idle client");
       client.transport.close();

@@ -207,7 +207,7 @@ function clients(e: Engine): Fields {
     ["maxclients", e.config.get("maxclients")],
     ["client_recent_max_input_buffer", maxIn],
     ["client_recent_max_output_buffer", maxOut],
-    ["blocked_clients", e.blocking.count],
+    ["blocked_clients", e.blocking.count + e.pause.heldCount],
     ["tracking_clients", e.tracking.clients],
     ["clients_in_timeout_table", e.blocking.withTimeout],
   ];

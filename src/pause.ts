@@ -35,6 +35,8 @@ export class ClientPause {
   #cancel: Cancel | undefined;
   #waiting: Promise<void> | undefined;
   #release: (() => void) | undefined;
+  /** Clients whose command waits for the pause to end. */
+  #held = new Set<object>();
 
   /**
    * @param clock the clock that ends pauses
@@ -78,6 +80,7 @@ export class ClientPause {
     this.#cancel = undefined;
     this.#type = "off";
     this.#end = 0;
+    this.#held.clear();
     const release = this.#release;
     this.#waiting = undefined;
     this.#release = undefined;
@@ -96,6 +99,42 @@ export class ClientPause {
       });
     }
     return this.#waiting;
+  }
+
+  /**
+   * Holds a client's command until the pause ends. A held client counts in
+   * INFO `blocked_clients`, as Redis 7.0 counts a paused client.
+   *
+   * @param client the client whose command waits
+   * @returns a promise that settles when the pause ends
+   */
+  hold(client: object): Promise<void> {
+    this.#held.add(client);
+    return this.wait();
+  }
+
+  /**
+   * Stops counting a held client (it disconnected).
+   *
+   * @param client the client
+   */
+  forget(client: object): void {
+    this.#held.delete(client);
+  }
+
+  /**
+   * Whether a client's command is held by the pause.
+   *
+   * @param client the client
+   * @returns true while it waits
+   */
+  holds(client: object): boolean {
+    return this.#held.has(client);
+  }
+
+  /** Clients whose command is held by the pause. */
+  get heldCount(): number {
+    return this.#held.size;
   }
 
   /** Stops the timer (the engine is closing); waiting commands are released. */

@@ -151,6 +151,8 @@ export class RedisServer implements AsyncDisposable {
   #closed: Promise<void>;
   #resolveClosed!: () => void;
   #flushes = new FlushQueue();
+  /** Ends the accept loops' back-off waits (on close). */
+  #wake = new Set<() => void>();
 
   /** @internal use {@linkcode startServer} */
   constructor(engine: Engine, listeners: Deno.Listener[], unixSocket: string | undefined) {
@@ -182,28 +184,84 @@ export class RedisServer implements AsyncDisposable {
     return this.#closed;
   }
 
+  /**
+   * Accepts connections until the server closes. An accept error never ends
+   * the loop: it is logged as Redis logs it (`Accepting client connection:
+   * ...`, verbose) and the next connection is awaited. A peer that reset
+   * before the accept completed (ECONNABORTED, or ENOTCONN from the
+   * runtime's address lookup) costs nothing; running out of descriptors or
+   * memory (EMFILE, ENFILE, ENOBUFS, ENOMEM) backs off for a moment instead
+   * of spinning, while the clients already connected go on being served.
+   */
   async #acceptLoop(listener: Deno.Listener): Promise<void> {
-    for (;;) {
+    let backoff = 0;
+    while (this.#closing === undefined) {
       let conn: Deno.Conn;
       try {
         conn = await listener.accept();
-      } catch {
-        return;
-      }
-      const maxClients = this.engine.config.number("maxclients");
-      if (this.#connections.size >= maxClients) {
-        this.engine.stats.rejectedConnections++;
-        this.#track(rejectClient(conn));
+      } catch (e) {
+        if (this.#closing !== undefined) return;
+        this.engine.log("verbose", `Accepting client connection: ${errorText(e)}`);
+        if (e instanceof Deno.errors.BadResource) {
+          // The listener itself is gone (not by close()): nothing to accept from.
+          this.engine.log("warning", `Listener closed unexpectedly: ${errorText(e)}`);
+          return;
+        }
+        if (RESOURCE_ERRORS.has(errorCode(e))) {
+          backoff = Math.min(Math.max(backoff * 2, ACCEPT_BACKOFF_MIN), ACCEPT_BACKOFF_MAX);
+          await this.#pause(backoff);
+        }
         continue;
       }
-      const connection = new Connection(conn, this.engine, { flushes: this.#flushes });
-      this.#connections.add(connection);
-      this.#track(
-        connection.run().finally(() => {
-          this.#connections.delete(connection);
-        }),
-      );
+      backoff = 0;
+      if (this.#closing !== undefined) {
+        closeQuietly(conn);
+        return;
+      }
+      this.#serve(conn);
     }
+  }
+
+  /** Serves an accepted connection, or turns it away past `maxclients`. */
+  #serve(conn: Deno.Conn): void {
+    const engine = this.engine;
+    if (this.#connections.size >= engine.config.number("maxclients")) {
+      engine.stats.rejectedConnections++;
+      engine.log(
+        "verbose",
+        "Error registering fd event for the new client: max number of clients reached",
+      );
+      this.#track(rejectClient(conn));
+      return;
+    }
+    let connection: Connection;
+    try {
+      connection = new Connection(conn, engine, { flushes: this.#flushes });
+    } catch (e) {
+      // The socket failed between accept and registration (reset, closed).
+      engine.log("verbose", `Accepting client connection: ${errorText(e)}`);
+      closeQuietly(conn);
+      return;
+    }
+    this.#connections.add(connection);
+    this.#track(
+      connection.run().finally(() => {
+        this.#connections.delete(connection);
+      }),
+    );
+  }
+
+  /** Waits `ms` of real time (the accept back-off), or less if the server closes. */
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#wake.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#wake.add(done);
+    });
   }
 
   /** Keeps a task until it settles, so `close()` can await it. */
@@ -225,6 +283,7 @@ export class RedisServer implements AsyncDisposable {
   }
 
   async #close(): Promise<void> {
+    for (const wake of [...this.#wake]) wake();
     for (const l of this.#listeners) {
       try {
         l.close();
@@ -312,6 +371,28 @@ export function startServer(options: ServerOptions = {}): Promise<RedisServer> {
   return Promise.resolve(new RedisServer(engine, listeners, unixSocket));
 }
 
+/** Accept errors that mean the process is out of a resource: back off before the next try. */
+const RESOURCE_ERRORS: ReadonlySet<string> = new Set(["EMFILE", "ENFILE", "ENOBUFS", "ENOMEM"]);
+const ACCEPT_BACKOFF_MIN = 10;
+const ACCEPT_BACKOFF_MAX = 1000;
+
+function errorCode(e: unknown): string {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : "";
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // already closed
+  }
+}
+
 const MAX_CLIENTS_REACHED = Uint8Array.from(`-${Errors.maxClients}\r\n`, (c) => c.charCodeAt(0));
 
 /** Tells a client over `maxclients` so, as Redis does, and closes it. */
@@ -321,11 +402,7 @@ async function rejectClient(conn: Deno.Conn): Promise<void> {
   } catch {
     // The client left already.
   } finally {
-    try {
-      conn.close();
-    } catch {
-      // already closed
-    }
+    closeQuietly(conn);
   }
 }
 

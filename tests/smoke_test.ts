@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { testServer } from "/work/main/tests/support/server.ts";
+import { testServer } from "./support/server.ts";
 Deno.test("smoke: ping via ioredis and raw", async () => {
   await using t = await testServer();
   const r = await t.redis();

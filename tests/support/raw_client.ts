@@ -168,6 +168,11 @@ export class RawClient implements AsyncDisposable {
     }
   }
 
+  /** Half-closes the connection: no more bytes are sent, replies still arrive. */
+  async closeWrite(): Promise<void> {
+    await (this.#conn as Deno.TcpConn).closeWrite();
+  }
+
   /** Closes the connection. */
   close(): void {
     try {
