@@ -104,16 +104,19 @@ async function startResplite(): Promise<Target> {
   return { name: "resplite", pid: child.pid, port, child };
 }
 
-/** The minimal Deno server of `echo_floor.ts`: the runtime's `-c 1` floor. */
-async function startEchoFloor(): Promise<Target> {
+/**
+ * A reference server from `scripts/`: `echo_floor.ts` (the runtime's `-c 1`
+ * floor) or `plain_loop_floor.ts` (the engine behind a plain read loop).
+ */
+async function startFloor(script: string, name: string): Promise<Target> {
   const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${ROOT}scripts/echo_floor.ts`, "--port", String(port)],
+    args: ["run", "-A", `${ROOT}scripts/${script}`, "--port", String(port)],
     stdout: "null",
     stderr: "null",
   }).spawn();
   await waitReady(port);
-  return { name: "deno floor", pid: child.pid, port, child };
+  return { name, pid: child.pid, port, child };
 }
 
 async function startRedis(): Promise<Target> {
@@ -386,6 +389,9 @@ async function main(): Promise<void> {
     if (theirs !== undefined && wanted("floor")) {
       await floor(print, ours, theirs, QUICK ? 5000 : 25000);
     }
+    if (theirs !== undefined && wanted("plain loop")) {
+      await plainLoop(print, ours, theirs, n);
+    }
   } finally {
     await stop(ours);
     if (theirs !== undefined) await stop(theirs);
@@ -425,7 +431,7 @@ async function floor(
   theirs: Target,
   requests: number,
 ): Promise<void> {
-  const echo = await startEchoFloor();
+  const echo = await startFloor("echo_floor.ts", "deno floor");
   try {
     const targets = [echo, ours, theirs];
     const runs = await interleaved(targets, ["-c", "1", "-P", "1"], requests, ["set", "get"]);
@@ -439,6 +445,36 @@ async function floor(
     ratioTable(print, targets, runs);
   } finally {
     await stop(echo);
+  }
+}
+
+/**
+ * The stream shape's cost: resplite against the same engine served by a
+ * plain read loop (`scripts/plain_loop_floor.ts`), with redis-server.
+ */
+async function plainLoop(
+  print: (s?: string) => void,
+  ours: Target,
+  theirs: Target,
+  requests: number,
+): Promise<void> {
+  const plain = await startFloor("plain_loop_floor.ts", "plain loop");
+  try {
+    for (const args of [["-c", "50", "-P", "1"], ["-c", "50", "-P", "16"]]) {
+      const n = args[3] === "16" ? requests * 5 : requests;
+      const targets = [ours, plain, theirs];
+      const runs = await interleaved(targets, args, n, ["set", "get", "incr"]);
+      print(`## ${args.join(" ")}: the stream path against the plain-loop floor (${n} requests)`);
+      print();
+      print(
+        "The same engine, decoder and encoder behind a bare `conn.read()` loop " +
+          "(`scripts/plain_loop_floor.ts`), interleaved with resplite and redis-server.",
+      );
+      print();
+      ratioTable(print, targets, runs);
+    }
+  } finally {
+    await stop(plain);
   }
 }
 

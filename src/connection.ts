@@ -1,24 +1,23 @@
 /**
- * One client connection: socket reads -> the incremental RESP decoder -> the
- * dispatcher -> the reply encoder -> one write per read.
- *
- * The socket is read with a plain `conn.read()` loop into one reused buffer,
- * fed to the same decoder core that `RespCommandStream` (resp/stream.ts) wraps as a
- * `TransformStream`. The stream shape (`conn.readable` piped through that
- * transform) was measured against this loop under `redis-benchmark -c 50
- * -P 16` and cost 13-36% more CPU per request and 20-28% of the throughput,
- * outside the 15% the speed issue allows, so connections are served through
- * the loop (see README.md, Performance). Commands are decoded one at a time
- * between executions, so a limit that depends on the client's state (the
- * unauthenticated request limits) sees the effect of an AUTH earlier in the
- * same read, as in Redis. Every reply produced by one read goes out in one
- * write, started once every read completed in the same event-loop turn has
- * been handled (the server's {@linkcode FlushQueue}).
+ * One client connection, in the shape the product is built on: the socket's
+ * `ReadableStream` (pull-based, one reused read buffer, right-sized chunks)
+ * piped through a `RespCommandStream` (a `TransformStream` from bytes to
+ * command cursors) into this async dispatcher loop, which runs each command
+ * and encodes its reply. The transform's readable side has a high-water mark
+ * of 0, so a chunk is decoded only once the loop asks for it, and commands
+ * are decoded one at a time between executions: a limit that depends on the
+ * client's state (the unauthenticated request limits) sees the effect of an
+ * AUTH earlier in the same read, as in Redis. Its writable side queues up to
+ * `READ_AHEAD` bytes, so the socket is still read while a command blocks.
+ * Every reply produced by one chunk goes out in one write, started once every
+ * chunk received in the same event-loop turn has been handled (the server's
+ * {@linkcode FlushQueue}).
  *
  * @module
  */
 
-import { RespDecoder } from "./resp/decoder.ts";
+import type { CommandCursor } from "./resp/decoder.ts";
+import { RespCommandStream } from "./resp/stream.ts";
 import { ReplyEncoder } from "./resp/encoder.ts";
 import { error, type Reply } from "./resp/reply.ts";
 import type { Client, ClientTransport } from "./client.ts";
@@ -26,7 +25,9 @@ import type { Engine } from "./engine.ts";
 import { outputBufferLimits } from "./config.ts";
 import { clientInfoLine } from "./commands/connection.ts";
 
-const READ_SIZE = 64 * 1024;
+/** The slab reads go into; a read gets at least MIN_READ of it. */
+const SLAB_SIZE = 64 * 1024;
+const MIN_READ = 16 * 1024;
 /**
  * Output still unsent past which the connection writes at once and waits for
  * the socket before reading more input; below it the write goes through the
@@ -35,9 +36,12 @@ const READ_SIZE = 64 * 1024;
  * read: 5% of `-c 1` throughput).
  */
 const WRITE_BACKPRESSURE = 64 * 1024;
-/** What a read started while a command is blocked found. */
-const PEER_CLOSED = Symbol("peer closed");
-const MORE_INPUT = Symbol("more input");
+/**
+ * Input read ahead of the commands being run, in bytes: while a command
+ * blocks (or a batch waits for the socket), the socket stream goes on
+ * reading up to this much, so a peer that leaves is noticed.
+ */
+const READ_AHEAD = 1024 * 1024;
 /** Output Redis keeps in a client's fixed buffer, outside `client-output-buffer-limit`. */
 const STATIC_REPLY_BUFFER = 16 * 1024;
 
@@ -105,9 +109,22 @@ export class Connection implements ClientTransport {
   #limits: ReturnType<typeof outputBufferLimits> | undefined;
   /** When the output first stayed over the soft limit, in seconds; -1 when under. */
   #softSince = -1;
-  #decoder: RespDecoder;
+  /** The cursor of the chunk last received (CLIENT LIST qbuf). */
+  #cursor: CommandCursor | undefined;
+  /** The socket read in flight, settled either way. */
+  #reading: Promise<void> = Promise.resolve();
+  #peerGone: Promise<undefined>;
+  #signalPeerGone!: () => void;
   /** The one buffer every read of this connection goes into. */
-  #buffer = new Uint8Array(READ_SIZE);
+  /**
+   * The slab the socket is read into. Each read takes the slab's free tail
+   * and hands on a view of what it got, so chunks share one ArrayBuffer
+   * (no allocation per read, and the decoder's native latin1 view over it
+   * stays valid) and are never overwritten: once less than MIN_READ is
+   * left, the next read starts a fresh slab.
+   */
+  #slab = new Uint8Array(SLAB_SIZE);
+  #slabUsed = 0;
   #flushes: FlushQueue;
   #closedSignal: Promise<undefined>;
   #signalClosed!: () => void;
@@ -124,9 +141,8 @@ export class Connection implements ClientTransport {
     this.#closedSignal = new Promise((resolve) => {
       this.#signalClosed = () => resolve(undefined);
     });
-    this.#decoder = new RespDecoder({
-      maxBulkLen: () => engine.config.number("proto-max-bulk-len"),
-      authenticated: () => this.client.authenticated,
+    this.#peerGone = new Promise((resolve) => {
+      this.#signalPeerGone = () => resolve(undefined);
     });
     const unix = conn.remoteAddr.transport === "unix";
     this.client = engine.connect({
@@ -148,63 +164,53 @@ export class Connection implements ClientTransport {
     }
   }
 
-  /** Reads, executes and answers until the peer or the server closes. */
+  /**
+   * Reads, executes and answers until the peer or the server closes: the
+   * socket's {@linkcode ReadableStream} piped through a
+   * {@linkcode RespCommandStream}, whose cursors this loop drains.
+   */
   async run(): Promise<void> {
     const engine = this.#engine;
     const client = this.client;
-    const decoder = this.#decoder;
-    // A read started while a command was blocked, not yet used: it feeds
-    // the decoder itself and tells whether input continues.
-    let readAhead: Promise<typeof PEER_CLOSED | typeof MORE_INPUT> | undefined;
+    const reader = this.#socketStream()
+      .pipeThrough(
+        new RespCommandStream({
+          maxBulkLen: () => engine.config.number("proto-max-bulk-len"),
+          authenticated: () => client.authenticated,
+        }, { readAhead: READ_AHEAD }),
+      )
+      .getReader();
     try {
       while (!this.#closed) {
-        if (readAhead !== undefined) {
-          const more = await readAhead;
-          readAhead = undefined;
-          if (more === PEER_CLOSED || this.#closed) break;
-        } else {
-          let n: number | null;
-          try {
-            n = await this.#read();
-          } catch {
-            n = null;
-          }
-          if (n === null || this.#closed) {
-            // The peer closed its side (or reset): replies already produced
-            // still go out where the socket takes them, then it closes.
-            if (n === null) await this.#flush();
+        let cursor: CommandCursor;
+        try {
+          const r = await reader.read();
+          if (r.done) {
+            // The peer closed its side: replies already produced still go
+            // out where the socket takes them, then it closes.
+            await this.#flush();
             break;
           }
-          this.#received(n);
+          cursor = r.value;
+        } catch {
+          break; // The socket failed (reset).
         }
+        if (this.#closed) break;
+        this.#cursor = cursor;
         this.#inBatch = true;
         engine.beginBatch();
-        for (let argv = decoder.next(); argv !== undefined; argv = decoder.next()) {
+        for (let argv = cursor.next(); argv !== undefined; argv = cursor.next()) {
           client.beginCommand();
           let reply = engine.call(client, argv);
           if (reply instanceof Promise) {
             engine.endBatch();
             await this.#flush();
             // A blocked client closed under us (server close, CLIENT KILL)
-            // stops waiting. Input is still read meanwhile, as Redis reads a
-            // blocked client's socket: a peer that leaves is noticed (and
-            // leaves the wait queues); bytes that arrive go into the same
-            // decoder, to run after the reply.
-            let settled: Reply | undefined;
-            for (;;) {
-              readAhead ??= this.#read().then((n): typeof PEER_CLOSED | typeof MORE_INPUT => {
-                if (n === null) return PEER_CLOSED;
-                this.#received(n);
-                return MORE_INPUT;
-              }, (): typeof PEER_CLOSED => PEER_CLOSED);
-              const r = await Promise.race([reply, this.#closedSignal, readAhead]);
-              if (r === MORE_INPUT) {
-                readAhead = undefined;
-                continue;
-              }
-              settled = r === PEER_CLOSED ? undefined : r;
-              break;
-            }
+            // stops waiting, and so does one whose peer left: the socket
+            // stream goes on reading while the command waits (input that
+            // arrives queues up to READ_AHEAD bytes, to run after the reply),
+            // so a peer that closes is noticed and leaves the wait queues.
+            const settled = await Promise.race([reply, this.#closedSignal, this.#peerGone]);
             engine.beginBatch();
             if (settled === undefined) break;
             reply = settled;
@@ -225,7 +231,7 @@ export class Connection implements ClientTransport {
         }
         engine.endBatch();
         this.#inBatch = false;
-        const protocolError = decoder.error;
+        const protocolError = cursor.error;
         if (protocolError !== undefined && !client.closing) {
           engine.stats.error("ERR");
           if (client.replyMode === "on") {
@@ -237,7 +243,7 @@ export class Connection implements ClientTransport {
             // connection stays open, ignoring its input, until the peer leaves.
             await this.#flush();
             try {
-              while (!this.#closed && (await this.#read()) !== null) {
+              while (!this.#closed && !(await reader.read()).done) {
                 // Dropped: the decoder has failed and ignores its input.
               }
             } catch {
@@ -257,25 +263,51 @@ export class Connection implements ClientTransport {
       this.#inBatch = false;
       this.#closeSocket();
       engine.disconnect(client);
+      reader.cancel().catch(() => {});
+      // The socket read in flight ends with the close; wait for it, so no
+      // operation outlives the connection.
+      await this.#reading;
     }
   }
 
   /**
-   * Starts a read into the connection's buffer. The decoder first copies
-   * what it still needs of the previous read (a read started while a
-   * command is blocked comes before the cursor is used up).
+   * The socket as a pull-based byte stream: each pull reads once into the
+   * free tail of the connection's slab and enqueues a view of the bytes
+   * read (`conn.readable` would allocate a fresh 64 KiB buffer per read). It
+   * closes when the peer does, and errors on a reset.
    */
-  #read(): Promise<number | null> {
-    this.#decoder.release();
-    return this.#conn.read(this.#buffer);
-  }
-
-  /** Feeds the decoder the bytes a read brought. */
-  #received(n: number): void {
+  #socketStream(): ReadableStream<Uint8Array> {
     const stats = this.#engine.stats;
-    stats.netInputBytes += n;
-    stats.totalReads++;
-    this.#decoder.push(this.#buffer.subarray(0, n));
+    return new ReadableStream<Uint8Array>({
+      pull: (controller) => {
+        if (this.#closed) {
+          controller.close();
+          return;
+        }
+        if (SLAB_SIZE - this.#slabUsed < MIN_READ) {
+          this.#slab = new Uint8Array(SLAB_SIZE);
+          this.#slabUsed = 0;
+        }
+        const slab = this.#slab;
+        const start = this.#slabUsed;
+        const read = this.#conn.read(start === 0 ? slab : slab.subarray(start)).then((n) => {
+          if (n === null) {
+            this.#signalPeerGone();
+            controller.close();
+            return;
+          }
+          stats.netInputBytes += n;
+          stats.totalReads++;
+          this.#slabUsed = start + n;
+          controller.enqueue(slab.subarray(start, start + n));
+        }, (e) => {
+          this.#signalPeerGone();
+          controller.error(e);
+        });
+        this.#reading = read;
+        return read;
+      },
+    }, { highWaterMark: 0 });
   }
 
   /**
@@ -345,7 +377,7 @@ export class Connection implements ClientTransport {
 
   /** @returns bytes the decoder holds */
   inputBuffered(): number {
-    return this.#decoder.buffered;
+    return this.#cursor?.buffered ?? 0;
   }
 
   /** @returns bytes waiting to be written */

@@ -68,9 +68,12 @@ export class RespDecoderStream extends TransformStream<Uint8Array, DecodedBatch>
 export class RespCommandStream extends TransformStream<Uint8Array, CommandCursor> {
   /**
    * @param limits limits and the client's authentication state
+   * @param options how many bytes the writable side queues before it pushes
+   *   back (`readAhead`; default: one chunk)
    */
-  constructor(limits: DecoderLimits = DEFAULT_LIMITS) {
+  constructor(limits: DecoderLimits = DEFAULT_LIMITS, options: CommandStreamOptions = {}) {
     const decoder = new RespDecoder(limits);
+    const readAhead = options.readAhead;
     super(
       {
         transform(chunk, controller) {
@@ -78,8 +81,20 @@ export class RespCommandStream extends TransformStream<Uint8Array, CommandCursor
           controller.enqueue(decoder);
         },
       },
-      { highWaterMark: 1 },
+      readAhead === undefined
+        ? { highWaterMark: 1 }
+        : { highWaterMark: readAhead, size: (chunk) => chunk.byteLength },
       { highWaterMark: 0 },
     );
   }
+}
+
+/** Options of a {@linkcode RespCommandStream}. */
+export interface CommandStreamOptions {
+  /**
+   * Bytes of input the writable side holds before it applies backpressure:
+   * how far the source is read ahead of the commands being run. Chunks
+   * written must not be reused by the source afterwards.
+   */
+  readAhead?: number;
 }
