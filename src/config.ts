@@ -92,6 +92,12 @@ export const PARAMS: readonly ParamSpec[] = [
   },
   { name: "maxclients", kind: { type: "int", min: 1, max: 4294967295 }, default: "10000" },
   { name: "timeout", kind: { type: "int", min: 0, max: 2147483647 }, default: "0" },
+  {
+    name: "enable-debug-command",
+    kind: { type: "enum", values: ["no", "yes", "local"] },
+    default: "no",
+    immutable: true,
+  },
   { name: "tcp-keepalive", kind: { type: "int", min: 0, max: 2147483647 }, default: "300" },
   {
     name: "hash-max-listpack-entries",

@@ -13,6 +13,7 @@ import { errorCode, Errors, ReplyError } from "./errors.ts";
 import { error, NONE, type Reply, simple } from "./resp/reply.ts";
 import { Args, asciiLower, type Command } from "./commands/spec.ts";
 import { findKeys } from "./commands/server.ts";
+import { debugAllowed } from "./commands/debug.ts";
 import type { Client } from "./client.ts";
 import { discardTransaction } from "./multi.ts";
 import type { CommandStats, Engine } from "./engine.ts";
@@ -136,6 +137,10 @@ export class Dispatcher {
     const arity = spec.arity;
     if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
       return this.#reject(client, command, Errors.wrongArity(command.fullName));
+    }
+    // Protected commands, refused before authentication as in Redis.
+    if (command.fullName === "debug" && !debugAllowed(client)) {
+      return this.#reject(client, command, Errors.debugNotAllowed);
     }
     // 3. authentication
     if (!client.authenticated && !command.flags.has("no_auth") && engine.authRequired()) {

@@ -12,9 +12,6 @@ import { Client, type ClientOptions } from "./client.ts";
 import { Config, type ParamSpec } from "./config.ts";
 import { Database } from "./store/database.ts";
 import { Random } from "./random.ts";
-import { ContainerCursors } from "./store/scan.ts";
-import { FieldExpiryIndex } from "./store/hash.ts";
-import { expireHashFields } from "./commands/hash.ts";
 import {
   NOTIFY_KEYEVENT,
   NOTIFY_KEYSPACE,
@@ -237,10 +234,6 @@ export class Engine {
   readonly host: HostInfo;
   /** Connected clients by id. */
   readonly clients = new Map<number, Client>();
-  /** Live HSCAN / SSCAN / ZSCAN cursors. */
-  readonly cursors = new ContainerCursors();
-  /** Keys whose hashes have field TTLs, for the active field expiry (Redis 7.4). */
-  readonly hashFieldExpiry = new FieldExpiryIndex();
   /** Channels, patterns and their subscribers. */
   readonly pubsub = new PubSub();
   /** Client-side caching: who read which keys. */
@@ -269,6 +262,8 @@ export class Engine {
   dirty = 0;
   /** Set by SHUTDOWN: the server closes once the reply is out. */
   shutdownRequested = false;
+  /** Whether the cron reclaims expired keys (DEBUG SET-ACTIVE-EXPIRE turns it off). */
+  activeExpireEnabled = true;
   /** Called when SHUTDOWN asks the server to stop. */
   onShutdown: () => void = () => {};
   /** The TCP port actually bound (INFO server). */
@@ -316,6 +311,12 @@ export class Engine {
         this.tracking.invalidateKey(key, this.currentClient);
         this.stats.expiredKeys++;
         if (this.watches.size > 0) this.watches.touch(db, key);
+      },
+      // Hash fields removed by expiry: `hexpired`, and `del` for an emptied hash.
+      fieldsExpired: (db: Database, key: string, deleted: boolean) => {
+        this.keyModified(db, key);
+        this.notify(db, "h", "hexpired", key);
+        if (deleted) this.notify(db, "g", "del", key);
       },
       // Keys are not reclaimed while clients are paused, as in Redis.
       expiryPaused: () => this.pause.type !== "off",
@@ -543,11 +544,13 @@ export class Engine {
     const budget = Math.max(1, 250 / hz);
     const deadline = performance.now() + budget;
     // No active expiry while clients are paused, as in Redis.
-    if (this.pause.type === "off") {
+    if (this.pause.type === "off" && this.activeExpireEnabled) {
       for (const db of this.#dbs) {
         if (db.expiresCount > 0) db.activeExpire(deadline, () => performance.now());
       }
-      expireHashFields(this, this.#dbs);
+      for (const db of this.#dbs) {
+        if (db.fieldExpiresCount > 0) db.activeExpireFields();
+      }
     }
     this.tracking.flush();
     const now = this.clock.now();

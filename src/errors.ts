@@ -210,6 +210,11 @@ export const Errors = {
   pauseMode: "ERR CLIENT PAUSE mode must be WRITE or ALL",
   timeoutNotInteger: "ERR timeout is not an integer or out of range",
   internal: (detail: string): string => `ERR internal error: ${detail}`,
+  debugNotAllowed:
+    'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
+  debugProtocolType:
+    "ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false",
+  resp2NotSupported: "ERR RESP2 is not supported by this command",
 } as const;
 
 /** Redis replaces CR and LF with spaces in texts that echo user input. */

@@ -9,7 +9,7 @@ import { startServer } from "../src/server.ts";
 import { CommandTable } from "../src/commands/spec.ts";
 import { registerAll } from "../src/commands/mod.ts";
 import { hasRedisServer, startRealRedis } from "./support/server.ts";
-import { GROUPS } from "./compat/cases/mod.ts";
+import { GROUP_CONFIG, GROUPS } from "./compat/cases/mod.ts";
 import { diff, runCase } from "./compat/runner.ts";
 
 const REAL = hasRedisServer();
@@ -31,8 +31,11 @@ for (const [group, cases] of Object.entries(GROUPS)) {
     name: `compat: ${group} replies match redis-server byte for byte`,
     ignore: !REAL || cases.length === 0,
     async fn(t) {
-      await using real = await startRealRedis();
-      await using ours = await startServer({ port: 0 });
+      const config = GROUP_CONFIG[group] ?? {};
+      await using real = await startRealRedis(
+        Object.entries(config).flatMap(([name, value]) => [`--${name}`, value]),
+      );
+      await using ours = await startServer({ port: 0, config: { ...config } });
       for (const c of cases) {
         const skip = c.skip ?? missing(c.requires);
         if (skip !== undefined) console.log(`compat: skipped "${c.name}": ${skip}`);

@@ -6,9 +6,9 @@
  * HSCAN's 7.4 NOVALUES option).
  *
  * Expired fields are removed lazily, whenever a hash command touches their
- * hash, and actively, by {@linkcode expireHashFields} from the engine's
- * periodic task; each removal publishes `hexpired`, and a hash left empty
- * is deleted (`del`).
+ * hash, and actively, by the database's field expiry cycle
+ * (`Database.activeExpireFields`) from the engine's periodic task; each
+ * removal publishes `hexpired`, and a hash left empty is deleted (`del`).
  *
  * Known differences from Redis 7.0.15:
  * - HGETALL, HKEYS, HVALS and HSCAN list a `hashtable`-encoded hash in
@@ -38,201 +38,43 @@ import {
 } from "../resp/reply.ts";
 import { addLongDouble, formatLongDouble, LD_ZERO, parseLongDouble } from "../store/long_double.ts";
 import { HashValue } from "../store/hash.ts";
-import type { Database } from "../store/database.ts";
-import type { Engine } from "../engine.ts";
 import { globMatch } from "../glob.ts";
-import { keyword, oneKey, readTyped, writeTyped } from "./lookup.ts";
+import { keyword, readTyped, writeTyped } from "./lookup.ts";
 import { parseCursor } from "./generic.ts";
-import {
-  type Args,
-  type CommandContext,
-  type CommandFlag,
-  type CommandSpec,
-  groupSpec,
-  parseInt64,
-  parseInteger,
-} from "./spec.ts";
+import { type Args, type CommandContext, parseInt64, parseInteger } from "./spec.ts";
+import type { HandlerTable } from "./table.ts";
 
-const RO = oneKey(["RO"]);
-const RO_ACCESS = oneKey(["RO", "ACCESS"]);
-const RW_UPDATE = oneKey(["RW", "UPDATE"]);
-const RW_ACCESS_UPDATE = oneKey(["RW", "ACCESS", "UPDATE"]);
-const READ_FAST: readonly CommandFlag[] = ["readonly", "fast"];
-const WRITE_DENYOOM_FAST: readonly CommandFlag[] = ["write", "denyoom", "fast"];
-const SIZE_COMPLEXITY = "O(N) where N is the size of the hash.";
-const FIELDS_COMPLEXITY = "O(N) where N is the number of specified fields";
-
-const spec = groupSpec("hash");
-
-/** The hash group's command table. */
-export const HASH_COMMANDS: readonly CommandSpec[] = [
-  spec("hset", -4, WRITE_DENYOOM_FAST, RW_UPDATE, {
-    summary: "Set the string value of a hash field",
-    since: "2.0.0",
-    complexity:
-      "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.",
-    history: [["4.0.0", "Accepts multiple `field` and `value` arguments."]],
-  }, hset),
-  spec("hsetnx", 4, WRITE_DENYOOM_FAST, oneKey(["RW", "INSERT"]), {
-    summary: "Set the value of a hash field, only if the field does not exist",
-    since: "2.0.0",
-  }, hsetnx),
-  spec("hget", 3, READ_FAST, RO_ACCESS, {
-    summary: "Get the value of a hash field",
-    since: "2.0.0",
-  }, hget),
-  spec("hmset", -4, WRITE_DENYOOM_FAST, RW_UPDATE, {
-    summary: "Set multiple hash fields to multiple values",
-    since: "2.0.0",
-    complexity: "O(N) where N is the number of fields being set.",
-    docFlags: ["deprecated"],
-    deprecatedSince: "4.0.0",
-    replacedBy: "`HSET` with multiple field-value pairs",
-  }, hmset),
-  spec("hmget", -3, READ_FAST, RO_ACCESS, {
-    summary: "Get the values of all the given hash fields",
-    since: "2.0.0",
-    complexity: "O(N) where N is the number of fields being requested.",
-  }, hmget),
-  spec(
-    "hgetall",
-    2,
-    ["readonly"],
-    RO_ACCESS,
-    {
-      summary: "Get all the fields and values in a hash",
-      since: "2.0.0",
-      complexity: SIZE_COMPLEXITY,
-    },
-    hgetall,
-    { tips: ["nondeterministic_output_order"] },
-  ),
-  spec("hdel", -3, ["write", "fast"], oneKey(["RW", "DELETE"]), {
-    summary: "Delete one or more hash fields",
-    since: "2.0.0",
-    complexity: "O(N) where N is the number of fields to be removed.",
-    history: [["2.4.0", "Accepts multiple `field` arguments."]],
-  }, hdel),
-  spec("hlen", 2, READ_FAST, RO, {
-    summary: "Get the number of fields in a hash",
-    since: "2.0.0",
-  }, hlen),
-  spec("hexists", 3, READ_FAST, RO, {
-    summary: "Determine if a hash field exists",
-    since: "2.0.0",
-  }, hexists),
-  spec(
-    "hkeys",
-    2,
-    ["readonly"],
-    RO_ACCESS,
-    {
-      summary: "Get all the fields in a hash",
-      since: "2.0.0",
-      complexity: SIZE_COMPLEXITY,
-    },
-    hkeys,
-    { tips: ["nondeterministic_output_order"] },
-  ),
-  spec(
-    "hvals",
-    2,
-    ["readonly"],
-    RO_ACCESS,
-    {
-      summary: "Get all the values in a hash",
-      since: "2.0.0",
-      complexity: SIZE_COMPLEXITY,
-    },
-    hvals,
-    { tips: ["nondeterministic_output_order"] },
-  ),
-  spec("hstrlen", 3, READ_FAST, RO, {
-    summary: "Get the length of the value of a hash field",
-    since: "3.2.0",
-  }, hstrlen),
-  spec("hincrby", 4, WRITE_DENYOOM_FAST, RW_ACCESS_UPDATE, {
-    summary: "Increment the integer value of a hash field by the given number",
-    since: "2.0.0",
-  }, hincrby),
-  spec("hincrbyfloat", 4, WRITE_DENYOOM_FAST, RW_ACCESS_UPDATE, {
-    summary: "Increment the float value of a hash field by the given amount",
-    since: "2.6.0",
-  }, hincrbyfloat),
-  spec(
-    "hrandfield",
-    -2,
-    ["readonly"],
-    RO_ACCESS,
-    {
-      summary: "Get one or multiple random fields from a hash",
-      since: "6.2.0",
-      complexity: "O(N) where N is the number of fields returned",
-    },
-    hrandfield,
-    { tips: ["nondeterministic_output"] },
-  ),
-  spec(
-    "hscan",
-    -3,
-    ["readonly"],
-    RO_ACCESS,
-    {
-      summary: "Incrementally iterate hash fields and associated values",
-      since: "2.8.0",
-      complexity:
-        "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..",
-    },
-    hscan,
-    { tips: ["nondeterministic_output"] },
-  ),
-  // Redis 7.4: hash field expiration.
-  spec("hexpire", -6, WRITE_DENYOOM_FAST, RW_UPDATE, {
-    summary: "Set expiry for hash field using relative time to expire (seconds)",
-    since: "7.4.0",
-    complexity: FIELDS_COMPLEXITY,
-  }, hexpire),
-  spec("hpexpire", -6, WRITE_DENYOOM_FAST, RW_UPDATE, {
-    summary: "Set expiry for hash field using relative time to expire (milliseconds)",
-    since: "7.4.0",
-    complexity: FIELDS_COMPLEXITY,
-  }, hpexpire),
-  spec("hexpireat", -6, WRITE_DENYOOM_FAST, RW_UPDATE, {
-    summary: "Set expiry for hash field using an absolute Unix timestamp (seconds)",
-    since: "7.4.0",
-    complexity: FIELDS_COMPLEXITY,
-  }, hexpireat),
-  spec("hpexpireat", -6, WRITE_DENYOOM_FAST, RW_UPDATE, {
-    summary: "Set expiry for hash field using an absolute Unix timestamp (milliseconds)",
-    since: "7.4.0",
-    complexity: FIELDS_COMPLEXITY,
-  }, hpexpireat),
-  spec("httl", -5, READ_FAST, RO_ACCESS, {
-    summary: "Returns the TTL in seconds of a hash field.",
-    since: "7.4.0",
-    complexity: FIELDS_COMPLEXITY,
-  }, httl),
-  spec("hpttl", -5, READ_FAST, RO_ACCESS, {
-    summary: "Returns the TTL in milliseconds of a hash field.",
-    since: "7.4.0",
-    complexity: FIELDS_COMPLEXITY,
-  }, hpttl),
-  spec("hexpiretime", -5, READ_FAST, RO_ACCESS, {
-    summary: "Returns the expiration time of a hash field as a Unix timestamp, in seconds.",
-    since: "7.4.0",
-    complexity: FIELDS_COMPLEXITY,
-  }, hexpiretime),
-  spec("hpexpiretime", -5, READ_FAST, RO_ACCESS, {
-    summary: "Returns the expiration time of a hash field as a Unix timestamp, in msec.",
-    since: "7.4.0",
-    complexity: FIELDS_COMPLEXITY,
-  }, hpexpiretime),
-  spec("hpersist", -5, ["write", "fast"], RW_UPDATE, {
-    summary: "Removes the expiration time for each specified field",
-    since: "7.4.0",
-    complexity: FIELDS_COMPLEXITY,
-  }, hpersist),
-];
+/**
+ * The hash group's handlers, bound by name to the command table
+ * (`table.json`), which gives each its arity, flags, key specs and docs.
+ */
+export const HASH_HANDLERS: HandlerTable = {
+  hset,
+  hsetnx,
+  hget,
+  hmset,
+  hmget,
+  hgetall,
+  hdel,
+  hlen,
+  hexists,
+  hkeys,
+  hvals,
+  hstrlen,
+  hincrby,
+  hincrbyfloat,
+  hrandfield,
+  hscan,
+  hexpire,
+  hpexpire,
+  hexpireat,
+  hpexpireat,
+  httl,
+  hpttl,
+  hexpiretime,
+  hpexpiretime,
+  hpersist,
+};
 
 // ---------------------------------------------------------------------------
 // Shared helpers
@@ -248,8 +90,6 @@ const HALF_LONG_MAX = (1n << 62n) - 1n;
 const MAX_RANDOM_PICKS = 2 ** 27;
 /** The latest field expiry Redis 7.4 accepts: (2^48 - 1) >> 2 ms. */
 const HFE_MAX_ABS_TIME_MSEC = 2 ** 46 - 1;
-/** Registered keys the active field expiry visits per database and cycle. */
-const FIELD_EXPIRE_KEYS_PER_CYCLE = 20;
 
 /** The listpack limits: `hash-max-listpack-entries` and `hash-max-listpack-value`. */
 function limits(ctx: CommandContext): [entries: number, value: number] {
@@ -258,25 +98,13 @@ function limits(ctx: CommandContext): [entries: number, value: number] {
 }
 
 /**
- * Announces fields removed by expiry: `hexpired`, and `del` when the hash
- * is left empty (it is deleted).
+ * Lazy field expiry: purges a hash's expired fields (the database
+ * announces them: `hexpired`, and `del` when the emptied hash is deleted);
+ * undefined when none is left.
  */
-function fieldsExpired(engine: Engine, db: Database, key: string, hash: HashValue): void {
-  engine.keyModified(db, key);
-  engine.notify(db, "h", "hexpired", key);
-  if (hash.size === 0) {
-    db.delete(key);
-    engine.notify(db, "g", "del", key);
-  }
-}
-
-/** Lazy field expiry: purges a hash's expired fields; undefined when none is left. */
 function live(ctx: CommandContext, key: string, hash: HashValue): HashValue | undefined {
   if (!hash.hasExpires) return hash;
-  const engine = ctx.engine;
-  engine.hashFieldExpiry.add(ctx.db, key, hash);
-  if (hash.purge(engine.clock.now()).length === 0) return hash;
-  fieldsExpired(engine, ctx.db, key, hash);
+  if (ctx.db.expireFields(key, ctx.engine.clock.now()) === 0) return hash;
   return hash.size === 0 ? undefined : hash;
 }
 
@@ -296,33 +124,6 @@ function writeHash(ctx: CommandContext, key: string): HashValue | undefined {
 function touched(ctx: CommandContext, key: string, event: string): void {
   ctx.engine.keyModified(ctx.db, key);
   ctx.engine.notify(ctx.db, "h", event, key);
-}
-
-/**
- * One step of the periodic task: expires the due fields of up to a few
- * registered hashes per database, publishing `hexpired` (and `del` for a
- * hash left empty). Time comes from the engine's clock.
- *
- * @param engine the engine
- * @param dbs its databases
- * @example
- * ```ts
- * import { Engine } from "../engine.ts";
- * import { expireHashFields } from "./hash.ts";
- * const engine = new Engine();
- * expireHashFields(engine, [engine.db(0)]);
- * engine.close();
- * ```
- */
-export function expireHashFields(engine: Engine, dbs: readonly Database[]): void {
-  const index = engine.hashFieldExpiry;
-  const now = engine.clock.now();
-  for (const db of dbs) {
-    if (index.size(db) === 0) continue;
-    index.sweep(db, FIELD_EXPIRE_KEYS_PER_CYCLE, (key, hash) => {
-      if (hash.purge(now).length > 0) fieldsExpired(engine, db, key, hash);
-    });
-  }
 }
 
 // ---------------------------------------------------------------------------
@@ -633,8 +434,8 @@ function hscan(ctx: CommandContext, args: Args): Reply {
     // A listpack is returned whole in one call, whatever the cursor.
     visited = fields.keys();
   } else {
-    [next, visited] = ctx.engine.cursors.scan(
-      fields,
+    [next, visited] = ctx.db.scanContainer(
+      hash,
       () => fields.keys(),
       cursor,
       count,
@@ -767,7 +568,7 @@ function hexpireGeneric(
       db.delete(key);
       engine.notify(db, "g", "del", key);
     } else if (hash.hasExpires) {
-      engine.hashFieldExpiry.add(db, key, hash);
+      db.trackFieldExpiry(key);
     }
   }
   return array(codes);

@@ -27,232 +27,38 @@ import {
 } from "../resp/reply.ts";
 import type { Database } from "../store/database.ts";
 import { ListValue } from "../store/list.ts";
-import { keyword, oneKey, readTyped, writeTyped } from "./lookup.ts";
-import {
-  type Args,
-  type CommandContext,
-  type CommandFlag,
-  type CommandSpec,
-  groupSpec,
-  type KeySpec,
-  parseInt64,
-  parseInteger,
-} from "./spec.ts";
+import { keyword, readTyped, writeTyped } from "./lookup.ts";
+import { type Args, type CommandContext, parseInt64, parseInteger } from "./spec.ts";
+import type { HandlerTable } from "./table.ts";
 
-const RO = oneKey(["RO"]);
-const RO_ACCESS = oneKey(["RO", "ACCESS"]);
-const RW_INSERT = oneKey(["RW", "INSERT"]);
-const RW_ACCESS_DELETE = oneKey(["RW", "ACCESS", "DELETE"]);
-const RW_DELETE = oneKey(["RW", "DELETE"]);
-const WRITE_DENYOOM_FAST: readonly CommandFlag[] = ["write", "denyoom", "fast"];
-const PUSH_COMPLEXITY =
-  "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.";
-const POP_COMPLEXITY = "O(N) where N is the number of elements returned";
-const BPOP_COMPLEXITY = "O(N) where N is the number of provided keys.";
-const MPOP_COMPLEXITY =
-  "O(N+M) where N is the number of provided keys and M is the number of elements returned.";
-const TIMEOUT_DOUBLE: readonly (readonly [string, string])[] = [[
-  "6.0.0",
-  "`timeout` is interpreted as a double instead of an integer.",
-]];
-/** Source then destination, for the move commands. */
-const MOVE_KEYS: readonly KeySpec[] = [
-  { flags: ["RW", "ACCESS", "DELETE"], begin: { index: 1 }, find: { range: [0, 1, 0] } },
-  { flags: ["RW", "INSERT"], begin: { index: 2 }, find: { range: [0, 1, 0] } },
-];
-
-const spec = groupSpec("list");
-
-/** The list group's command table. */
-export const LIST_COMMANDS: readonly CommandSpec[] = [
-  spec("lpush", -3, WRITE_DENYOOM_FAST, RW_INSERT, {
-    summary: "Prepend one or multiple elements to a list",
-    since: "1.0.0",
-    complexity: PUSH_COMPLEXITY,
-    history: [["2.4.0", "Accepts multiple `element` arguments."]],
-  }, lpush),
-  spec("rpush", -3, WRITE_DENYOOM_FAST, RW_INSERT, {
-    summary: "Append one or multiple elements to a list",
-    since: "1.0.0",
-    complexity: PUSH_COMPLEXITY,
-    history: [["2.4.0", "Accepts multiple `element` arguments."]],
-  }, rpush),
-  spec("lpushx", -3, WRITE_DENYOOM_FAST, RW_INSERT, {
-    summary: "Prepend an element to a list, only if the list exists",
-    since: "2.2.0",
-    complexity: PUSH_COMPLEXITY,
-    history: [["4.0.0", "Accepts multiple `element` arguments."]],
-  }, lpushx),
-  spec("rpushx", -3, WRITE_DENYOOM_FAST, RW_INSERT, {
-    summary: "Append an element to a list, only if the list exists",
-    since: "2.2.0",
-    complexity: PUSH_COMPLEXITY,
-    history: [["4.0.0", "Accepts multiple `element` arguments."]],
-  }, rpushx),
-  spec("lpop", -2, ["write", "fast"], RW_ACCESS_DELETE, {
-    summary: "Remove and get the first elements in a list",
-    since: "1.0.0",
-    complexity: POP_COMPLEXITY,
-    history: [["6.2.0", "Added the `count` argument."]],
-  }, lpop),
-  spec("rpop", -2, ["write", "fast"], RW_ACCESS_DELETE, {
-    summary: "Remove and get the last elements in a list",
-    since: "1.0.0",
-    complexity: POP_COMPLEXITY,
-    history: [["6.2.0", "Added the `count` argument."]],
-  }, rpop),
-  spec("llen", 2, ["readonly", "fast"], RO, {
-    summary: "Get the length of a list",
-    since: "1.0.0",
-  }, llen),
-  spec("lrange", 4, ["readonly"], RO_ACCESS, {
-    summary: "Get a range of elements from a list",
-    since: "1.0.0",
-    complexity:
-      "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.",
-  }, lrange),
-  spec("lindex", 3, ["readonly"], RO_ACCESS, {
-    summary: "Get an element from a list by its index",
-    since: "1.0.0",
-    complexity:
-      "O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1).",
-  }, lindex),
-  spec("lset", 4, ["write", "denyoom"], oneKey(["RW", "UPDATE"]), {
-    summary: "Set the value of an element in a list by its index",
-    since: "1.0.0",
-    complexity:
-      "O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).",
-  }, lset),
-  spec("linsert", 5, ["write", "denyoom"], RW_INSERT, {
-    summary: "Insert an element before or after another element in a list",
-    since: "2.2.0",
-    complexity:
-      "O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).",
-  }, linsert),
-  spec("lrem", 4, ["write"], RW_DELETE, {
-    summary: "Remove elements from a list",
-    since: "1.0.0",
-    complexity: "O(N+M) where N is the length of the list and M is the number of elements removed.",
-  }, lrem),
-  spec("ltrim", 4, ["write"], RW_DELETE, {
-    summary: "Trim a list to the specified range",
-    since: "1.0.0",
-    complexity: "O(N) where N is the number of elements to be removed by the operation.",
-  }, ltrim),
-  spec("lpos", -3, ["readonly"], RO_ACCESS, {
-    summary: "Return the index of matching elements on a list",
-    since: "6.0.6",
-    complexity:
-      "O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.",
-  }, lpos),
-  spec(
-    "lmove",
-    5,
-    ["write", "denyoom"],
-    MOVE_KEYS,
-    {
-      summary: "Pop an element from a list, push it to another list and return it",
-      since: "6.2.0",
-    },
-    lmove,
-    { keys: [1, 2, 1] },
-  ),
-  spec(
-    "rpoplpush",
-    3,
-    ["write", "denyoom"],
-    MOVE_KEYS,
-    {
-      summary: "Remove the last element in a list, prepend it to another list and return it",
-      since: "1.2.0",
-      docFlags: ["deprecated"],
-      deprecatedSince: "6.2.0",
-      replacedBy: "`LMOVE` with the `RIGHT` and `LEFT` arguments",
-    },
-    rpoplpush,
-    { keys: [1, 2, 1] },
-  ),
-  spec(
-    "lmpop",
-    -4,
-    ["write", "movablekeys"],
-    [{ flags: ["RW", "ACCESS", "DELETE"], begin: { index: 1 }, find: { keynum: [0, 1, 1] } }],
-    { summary: "Pop elements from a list", since: "7.0.0", complexity: MPOP_COMPLEXITY },
-    lmpop,
-    { keys: [0, 0, 0] },
-  ),
-  spec(
-    "blpop",
-    -3,
-    ["write", "noscript", "blocking"],
-    [{ flags: ["RW", "ACCESS", "DELETE"], begin: { index: 1 }, find: { range: [-2, 1, 0] } }],
-    {
-      summary: "Remove and get the first element in a list, or block until one is available",
-      since: "2.0.0",
-      complexity: BPOP_COMPLEXITY,
-      history: TIMEOUT_DOUBLE,
-    },
-    blpop,
-    { keys: [1, -2, 1] },
-  ),
-  spec(
-    "brpop",
-    -3,
-    ["write", "noscript", "blocking"],
-    [{ flags: ["RW", "ACCESS", "DELETE"], begin: { index: 1 }, find: { range: [-2, 1, 0] } }],
-    {
-      summary: "Remove and get the last element in a list, or block until one is available",
-      since: "2.0.0",
-      complexity: BPOP_COMPLEXITY,
-      history: TIMEOUT_DOUBLE,
-    },
-    brpop,
-    { keys: [1, -2, 1] },
-  ),
-  spec(
-    "blmove",
-    6,
-    ["write", "denyoom", "noscript", "blocking"],
-    MOVE_KEYS,
-    {
-      summary:
-        "Pop an element from a list, push it to another list and return it; or block until one is available",
-      since: "6.2.0",
-    },
-    blmove,
-    { keys: [1, 2, 1] },
-  ),
-  spec(
-    "brpoplpush",
-    4,
-    ["write", "denyoom", "noscript", "blocking"],
-    MOVE_KEYS,
-    {
-      summary:
-        "Pop an element from a list, push it to another list and return it; or block until one is available",
-      since: "2.2.0",
-      docFlags: ["deprecated"],
-      deprecatedSince: "6.2.0",
-      replacedBy: "`BLMOVE` with the `RIGHT` and `LEFT` arguments",
-      history: TIMEOUT_DOUBLE,
-    },
-    brpoplpush,
-    { keys: [1, 2, 1] },
-  ),
-  spec(
-    "blmpop",
-    -5,
-    ["write", "blocking", "movablekeys"],
-    [{ flags: ["RW", "ACCESS", "DELETE"], begin: { index: 2 }, find: { keynum: [0, 1, 1] } }],
-    {
-      summary: "Pop elements from a list, or block until one is available",
-      since: "7.0.0",
-      complexity: MPOP_COMPLEXITY,
-    },
-    blmpop,
-    { keys: [0, 0, 0] },
-  ),
-];
+/**
+ * The list group's handlers, bound by name to the command table
+ * (`table.json`), which gives each its arity, flags, key specs and docs.
+ */
+export const LIST_HANDLERS: HandlerTable = {
+  lpush,
+  rpush,
+  lpushx,
+  rpushx,
+  lpop,
+  rpop,
+  llen,
+  lrange,
+  lindex,
+  lset,
+  linsert,
+  lrem,
+  ltrim,
+  lpos,
+  lmove,
+  rpoplpush,
+  lmpop,
+  blpop,
+  brpop,
+  blmove,
+  brpoplpush,
+  blmpop,
+};
 
 /** Which end of a list: true for the head (LEFT), false for the tail (RIGHT). */
 type End = boolean;

@@ -1,15 +1,14 @@
 /**
  * Key lookups shared by every command group, as Redis's lookupKeyRead /
  * lookupKeyWrite: lazy expiry, keyspace hit and miss statistics, `keymiss`
- * notifications and WRONGTYPE checks. Also the small spec-table helpers the
- * groups share.
+ * notifications and WRONGTYPE checks, and option keywords.
  *
  * @module
  */
 
 import { Errors, ReplyError } from "../errors.ts";
 import type { ContainerValue, RedisType, Value } from "../store/database.ts";
-import { asciiUpper, type CommandContext, type KeySpec, type KeySpecFlag } from "./spec.ts";
+import { asciiUpper, type CommandContext } from "./spec.ts";
 
 /** Lookup flag: do not update the key's LRU time (OBJECT, TTL, ...). */
 export const NOTOUCH = 1;
@@ -137,21 +136,4 @@ export function asString(value: Value | undefined): string | undefined {
 export function keyword(arg: string): string {
   const nul = arg.indexOf("\0");
   return asciiUpper(nul === -1 ? arg : arg.slice(0, nul));
-}
-
-/**
- * A single key spec: the key at index 1, found by range.
- *
- * @param flags the key-spec flags
- * @param notes the key spec's notes, if Redis gives any
- * @returns the key specs array
- * @example
- * ```ts
- * import { oneKey } from "./lookup.ts";
- * console.assert(oneKey(["RO", "ACCESS"])[0]!.flags.length === 2);
- * ```
- */
-export function oneKey(flags: readonly KeySpecFlag[], notes?: string): readonly KeySpec[] {
-  const spec: KeySpec = { flags, begin: { index: 1 }, find: { range: [0, 1, 0] } };
-  return [notes === undefined ? spec : { notes, ...spec }];
 }

@@ -1,22 +1,51 @@
 /**
- * Every command group's table, registered into one {@linkcode CommandTable}.
+ * Every command group's handlers, bound by name to the command table
+ * (`table.json`) and registered into one {@linkcode CommandTable}.
  *
  * @module
  */
 
 import type { CommandTable } from "./spec.ts";
-import { CONNECTION_COMMANDS } from "./connection.ts";
-import { GENERIC_COMMANDS } from "./generic.ts";
-import { STRING_COMMANDS } from "./string.ts";
-import { SERVER_COMMANDS } from "./server.ts";
-import { LIST_COMMANDS } from "./list.ts";
-import { HASH_COMMANDS } from "./hash.ts";
-import { SET_COMMANDS } from "./set.ts";
-import { TRANSACTION_COMMANDS } from "./transaction.ts";
-import { PUBSUB_COMMANDS } from "./pubsub.ts";
+import { bindHandlers, type HandlerTable, mergeHandlers } from "./table.ts";
+import { CONNECTION_HANDLERS } from "./connection.ts";
+import { GENERIC_HANDLERS } from "./generic.ts";
+import { STRING_HANDLERS } from "./string.ts";
+import { SERVER_HANDLERS } from "./server.ts";
+import { LIST_HANDLERS } from "./list.ts";
+import { HASH_HANDLERS } from "./hash.ts";
+import { SET_HANDLERS } from "./set.ts";
+import { TRANSACTION_HANDLERS } from "./transaction.ts";
+import { PUBSUB_HANDLERS } from "./pubsub.ts";
+import { DEBUG_HANDLERS } from "./debug.ts";
 
 /**
- * Registers every command group.
+ * Every group's handlers by command name; a name bound by two groups is an
+ * error.
+ *
+ * @returns the handlers
+ * @example
+ * ```ts
+ * import { allHandlers } from "./mod.ts";
+ * console.assert(Object.hasOwn(allHandlers(), "config|get"));
+ * ```
+ */
+export function allHandlers(): HandlerTable {
+  return mergeHandlers(
+    CONNECTION_HANDLERS,
+    GENERIC_HANDLERS,
+    STRING_HANDLERS,
+    SERVER_HANDLERS,
+    LIST_HANDLERS,
+    HASH_HANDLERS,
+    SET_HANDLERS,
+    TRANSACTION_HANDLERS,
+    PUBSUB_HANDLERS,
+    DEBUG_HANDLERS,
+  );
+}
+
+/**
+ * Registers every command that has a handler, described by the table.
  *
  * @param table the table to fill
  * @example
@@ -26,16 +55,9 @@ import { PUBSUB_COMMANDS } from "./pubsub.ts";
  * const table = new CommandTable();
  * registerAll(table);
  * console.assert(table.lookup("ping") !== undefined);
+ * console.assert(table.lookup("zadd") === undefined);
  * ```
  */
 export function registerAll(table: CommandTable): void {
-  table.register(CONNECTION_COMMANDS);
-  table.register(GENERIC_COMMANDS);
-  table.register(STRING_COMMANDS);
-  table.register(SERVER_COMMANDS);
-  table.register(LIST_COMMANDS);
-  table.register(HASH_COMMANDS);
-  table.register(SET_COMMANDS);
-  table.register(TRANSACTION_COMMANDS);
-  table.register(PUBSUB_COMMANDS);
+  table.register(bindHandlers(allHandlers()));
 }

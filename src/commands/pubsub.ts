@@ -21,158 +21,29 @@
 import { Errors, ReplyError } from "../errors.ts";
 import { array, bulk, bulks, integer, NONE, type Reply, simple } from "../resp/reply.ts";
 import type { SubscriptionKind } from "../pubsub.ts";
-import type { Args, CommandContext, CommandFlag, CommandSpec, Handler, KeySpec } from "./spec.ts";
+import type { Args, CommandContext } from "./spec.ts";
+import type { HandlerTable } from "./table.ts";
 
-const SUBSCRIBE_FLAGS: readonly CommandFlag[] = ["pubsub", "noscript", "loading", "stale"];
-const PUBLISH_FLAGS: readonly CommandFlag[] = ["pubsub", "loading", "stale", "fast"];
-const PUBSUB_SUB_FLAGS: readonly CommandFlag[] = ["pubsub", "loading", "stale"];
-
-/** Shard channels are named like keys (for cluster slots) but are not keys. */
-const SHARD_CHANNELS: readonly KeySpec[] = [
-  { flags: ["NOT_KEY"], begin: { index: 1 }, find: { range: [-1, 1, 0] } },
-];
-const SHARD_CHANNEL: readonly KeySpec[] = [
-  { flags: ["NOT_KEY"], begin: { index: 1 }, find: { range: [0, 1, 0] } },
-];
-
-/** A pubsub-group spec with the group's defaults. */
-function spec(
-  name: string,
-  arity: number,
-  flags: readonly CommandFlag[],
-  doc: { summary: string; since: string; complexity: string },
-  handler: Handler,
-  extra: Partial<Pick<CommandSpec, "keys" | "keySpecs">> = {},
-): CommandSpec {
-  return {
-    name,
-    arity,
-    flags,
-    acl: [],
-    keys: [0, 0, 0],
-    doc: { group: "pubsub", ...doc },
-    handler,
-    ...extra,
-  };
-}
-
-const PUBSUB_SUBCOMMANDS: readonly CommandSpec[] = [
-  spec("pubsub|channels", -2, PUBSUB_SUB_FLAGS, {
-    summary: "List active channels",
-    since: "2.8.0",
-    complexity:
-      "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)",
-  }, pubsubChannels),
-  spec("pubsub|numpat", 2, PUBSUB_SUB_FLAGS, {
-    summary: "Get the count of unique patterns pattern subscriptions",
-    since: "2.8.0",
-    complexity: "O(1)",
-  }, pubsubNumpat),
-  spec("pubsub|help", 2, ["loading", "stale"], {
-    summary: "Show helpful text about the different subcommands",
-    since: "6.2.0",
-    complexity: "O(1)",
-  }, pubsubHelp),
-  spec("pubsub|shardchannels", -2, PUBSUB_SUB_FLAGS, {
-    summary: "List active shard channels",
-    since: "7.0.0",
-    complexity:
-      "O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).",
-  }, pubsubShardchannels),
-  spec("pubsub|shardnumsub", -2, PUBSUB_SUB_FLAGS, {
-    summary: "Get the count of subscribers for shard channels",
-    since: "7.0.0",
-    complexity:
-      "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels",
-  }, pubsubShardnumsub),
-  spec("pubsub|numsub", -2, PUBSUB_SUB_FLAGS, {
-    summary: "Get the count of subscribers for channels",
-    since: "2.8.0",
-    complexity: "O(N) for the NUMSUB subcommand, where N is the number of requested channels",
-  }, pubsubNumsub),
-];
-
-/** The pubsub group's command table. */
-export const PUBSUB_COMMANDS: readonly CommandSpec[] = [
-  spec("subscribe", -2, SUBSCRIBE_FLAGS, {
-    summary: "Listen for messages published to the given channels",
-    since: "2.0.0",
-    complexity: "O(N) where N is the number of channels to subscribe to.",
-  }, subscribe),
-  spec("unsubscribe", -1, SUBSCRIBE_FLAGS, {
-    summary: "Stop listening for messages posted to the given channels",
-    since: "2.0.0",
-    complexity: "O(N) where N is the number of clients already subscribed to a channel.",
-  }, unsubscribe),
-  spec("psubscribe", -2, SUBSCRIBE_FLAGS, {
-    summary: "Listen for messages published to channels matching the given patterns",
-    since: "2.0.0",
-    complexity: "O(N) where N is the number of patterns the client is already subscribed to.",
-  }, psubscribe),
-  spec("punsubscribe", -1, SUBSCRIBE_FLAGS, {
-    summary: "Stop listening for messages posted to channels matching the given patterns",
-    since: "2.0.0",
-    complexity:
-      "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).",
-  }, punsubscribe),
-  spec("publish", 3, PUBLISH_FLAGS, {
-    summary: "Post a message to a channel",
-    since: "2.0.0",
-    complexity:
-      "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).",
-  }, publish),
-  spec(
-    "ssubscribe",
-    -2,
-    SUBSCRIBE_FLAGS,
-    {
-      summary: "Listen for messages published to the given shard channels",
-      since: "7.0.0",
-      complexity: "O(N) where N is the number of shard channels to subscribe to.",
-    },
-    ssubscribe,
-    { keys: [1, -1, 1], keySpecs: SHARD_CHANNELS },
-  ),
-  spec(
-    "sunsubscribe",
-    -1,
-    SUBSCRIBE_FLAGS,
-    {
-      summary: "Stop listening for messages posted to the given shard channels",
-      since: "7.0.0",
-      complexity: "O(N) where N is the number of clients already subscribed to a shard channel.",
-    },
-    sunsubscribe,
-    { keys: [1, -1, 1], keySpecs: SHARD_CHANNELS },
-  ),
-  spec(
-    "spublish",
-    3,
-    PUBLISH_FLAGS,
-    {
-      summary: "Post a message to a shard channel",
-      since: "7.0.0",
-      complexity:
-        "O(N) where N is the number of clients subscribed to the receiving shard channel.",
-    },
-    spublish,
-    { keys: [1, 1, 1], keySpecs: SHARD_CHANNEL },
-  ),
-  {
-    name: "pubsub",
-    arity: -2,
-    flags: [],
-    acl: [],
-    keys: [0, 0, 0],
-    doc: {
-      summary: "A container for Pub/Sub commands",
-      since: "2.8.0",
-      group: "pubsub",
-      complexity: "Depends on subcommand.",
-    },
-    subcommands: PUBSUB_SUBCOMMANDS,
-  },
-];
+/**
+ * The pubsub group's handlers, bound by name to the command table
+ * (`table.json`), which gives each its arity, flags, key specs and docs.
+ */
+export const PUBSUB_HANDLERS: HandlerTable = {
+  subscribe,
+  unsubscribe,
+  psubscribe,
+  punsubscribe,
+  publish,
+  ssubscribe,
+  sunsubscribe,
+  spublish,
+  "pubsub|channels": pubsubChannels,
+  "pubsub|numpat": pubsubNumpat,
+  "pubsub|numsub": pubsubNumsub,
+  "pubsub|shardchannels": pubsubShardchannels,
+  "pubsub|shardnumsub": pubsubShardnumsub,
+  "pubsub|help": pubsubHelp,
+};
 
 /** SUBSCRIBE channel [channel ...], PSUBSCRIBE and SSUBSCRIBE alike. */
 function subscribeGeneric(ctx: CommandContext, args: Args, kind: SubscriptionKind): Reply {

@@ -2,8 +2,10 @@
  * The server command group: INFO, CONFIG, COMMAND, TIME, SHUTDOWN, DBSIZE,
  * FLUSHDB, FLUSHALL, SWAPDB, MONITOR (the feed itself is `src/monitor.ts`).
  *
- * COMMAND's replies are generated from the spec tables, so what clients
- * introspect is what the dispatcher enforces.
+ * COMMAND's replies are generated from the registered command specs, built
+ * from the command table (`table.json`, Redis 7.0.15's own description of
+ * its commands): what clients introspect is what the dispatcher enforces,
+ * and only commands resplite implements are listed.
  *
  * @module
  */
@@ -29,332 +31,42 @@ import {
   type Args,
   asciiLower,
   type Command,
+  type CommandArgument,
   type CommandContext,
-  type CommandFlag,
   type CommandSpec,
   type KeySpec,
   type KeySpecFlag,
 } from "./spec.ts";
 import type { Engine } from "../engine.ts";
+import type { HandlerTable } from "./table.ts";
+import { keyword } from "./lookup.ts";
 
-const ADMIN_FLAGS: readonly CommandFlag[] = ["admin", "noscript", "loading", "stale"];
-const INTROSPECTION: Omit<CommandSpec, "name" | "arity" | "doc"> = {
-  flags: ["loading", "stale"],
-  acl: ["connection"],
-  keys: [0, 0, 0],
+/**
+ * The server group's handlers, bound by name to the command table
+ * (`table.json`), which gives each its arity, flags, key specs and docs.
+ */
+export const SERVER_HANDLERS: HandlerTable = {
+  info,
+  "config|get": configGet,
+  "config|resetstat": configResetStat,
+  "config|help": configHelp,
+  "config|set": configSet,
+  command,
+  "command|count": commandCount,
+  "command|getkeys": commandGetKeys,
+  "command|info": commandInfo,
+  "command|list": commandList,
+  "command|help": commandHelp,
+  "command|docs": commandDocs,
+  "command|getkeysandflags": commandGetKeysAndFlags,
+  time,
+  shutdown,
+  dbsize,
+  flushdb,
+  flushall,
+  swapdb,
+  monitor,
 };
-
-/** The server group's command table. */
-export const SERVER_COMMANDS: readonly CommandSpec[] = [
-  {
-    name: "info",
-    arity: -1,
-    flags: ["loading", "stale"],
-    acl: ["dangerous"],
-    keys: [0, 0, 0],
-    tips: ["nondeterministic_output", "request_policy:all_shards", "response_policy:special"],
-    doc: {
-      summary: "Get information and statistics about the server",
-      since: "1.0.0",
-      group: "server",
-      complexity: "O(1)",
-      history: [["7.0.0", "Added support for taking multiple section arguments."]],
-    },
-    handler: info,
-  },
-  {
-    name: "config",
-    arity: -2,
-    flags: [],
-    acl: [],
-    keys: [0, 0, 0],
-    doc: {
-      summary: "A container for server configuration commands",
-      since: "2.0.0",
-      group: "server",
-      complexity: "Depends on subcommand.",
-    },
-    subcommands: [
-      {
-        name: "config|get",
-        arity: -3,
-        flags: ADMIN_FLAGS,
-        acl: [],
-        keys: [0, 0, 0],
-        doc: {
-          summary: "Get the values of configuration parameters",
-          since: "2.0.0",
-          group: "server",
-          complexity: "O(N) when N is the number of configuration parameters provided",
-          history: [["7.0.0", "Added the ability to pass multiple pattern parameters in one call"]],
-        },
-        handler: configGet,
-      },
-      {
-        name: "config|resetstat",
-        arity: 2,
-        flags: ADMIN_FLAGS,
-        acl: [],
-        keys: [0, 0, 0],
-        doc: {
-          summary: "Reset the stats returned by INFO",
-          since: "2.0.0",
-          group: "server",
-          complexity: "O(1)",
-        },
-        handler: configResetStat,
-      },
-      {
-        name: "config|help",
-        arity: 2,
-        flags: ["loading", "stale"],
-        acl: [],
-        keys: [0, 0, 0],
-        doc: {
-          summary: "Show helpful text about the different subcommands",
-          since: "5.0.0",
-          group: "server",
-          complexity: "O(1)",
-        },
-        handler: configHelp,
-      },
-      {
-        name: "config|set",
-        arity: -4,
-        flags: ADMIN_FLAGS,
-        acl: [],
-        keys: [0, 0, 0],
-        tips: ["request_policy:all_nodes", "response_policy:all_succeeded"],
-        doc: {
-          summary: "Set configuration parameters to the given values",
-          since: "2.0.0",
-          group: "server",
-          complexity: "O(N) when N is the number of configuration parameters provided",
-          history: [["7.0.0", "Added the ability to set multiple parameters in one call."]],
-        },
-        handler: configSet,
-      },
-    ],
-  },
-  {
-    name: "command",
-    arity: -1,
-    ...INTROSPECTION,
-    tips: ["nondeterministic_output_order"],
-    doc: {
-      summary: "Get array of Redis command details",
-      since: "2.8.13",
-      group: "server",
-      complexity: "O(N) where N is the total number of Redis commands",
-    },
-    handler: command,
-    subcommands: [
-      {
-        name: "command|count",
-        arity: 2,
-        ...INTROSPECTION,
-        doc: {
-          summary: "Get total number of Redis commands",
-          since: "2.8.13",
-          group: "server",
-          complexity: "O(1)",
-        },
-        handler: commandCount,
-      },
-      {
-        name: "command|getkeys",
-        arity: -4,
-        ...INTROSPECTION,
-        doc: {
-          summary: "Extract keys given a full Redis command",
-          since: "2.8.13",
-          group: "server",
-          complexity: "O(N) where N is the number of arguments to the command",
-        },
-        handler: commandGetKeys,
-      },
-      {
-        name: "command|info",
-        arity: -2,
-        ...INTROSPECTION,
-        tips: ["nondeterministic_output_order"],
-        doc: {
-          summary: "Get array of specific Redis command details, or all when no argument is given.",
-          since: "2.8.13",
-          group: "server",
-          complexity: "O(N) where N is the number of commands to look up",
-          history: [[
-            "7.0.0",
-            "Allowed to be called with no argument to get info on all commands.",
-          ]],
-        },
-        handler: commandInfo,
-      },
-      {
-        name: "command|list",
-        arity: -2,
-        ...INTROSPECTION,
-        tips: ["nondeterministic_output_order"],
-        doc: {
-          summary: "Get an array of Redis command names",
-          since: "7.0.0",
-          group: "server",
-          complexity: "O(N) where N is the total number of Redis commands",
-        },
-        handler: commandList,
-      },
-      {
-        name: "command|help",
-        arity: 2,
-        ...INTROSPECTION,
-        doc: {
-          summary: "Show helpful text about the different subcommands",
-          since: "5.0.0",
-          group: "server",
-          complexity: "O(1)",
-        },
-        handler: commandHelp,
-      },
-      {
-        name: "command|docs",
-        arity: -2,
-        ...INTROSPECTION,
-        tips: ["nondeterministic_output_order"],
-        doc: {
-          summary: "Get array of specific Redis command documentation",
-          since: "7.0.0",
-          group: "server",
-          complexity: "O(N) where N is the number of commands to look up",
-        },
-        handler: commandDocs,
-      },
-      {
-        name: "command|getkeysandflags",
-        arity: -4,
-        ...INTROSPECTION,
-        doc: {
-          summary: "Extract keys and access flags given a full Redis command",
-          since: "7.0.0",
-          group: "server",
-          complexity: "O(N) where N is the number of arguments to the command",
-        },
-        handler: commandGetKeysAndFlags,
-      },
-    ],
-  },
-  {
-    name: "time",
-    arity: 1,
-    flags: ["loading", "stale", "fast"],
-    acl: [],
-    keys: [0, 0, 0],
-    tips: ["nondeterministic_output"],
-    doc: {
-      summary: "Return the current server time",
-      since: "2.6.0",
-      group: "server",
-      complexity: "O(1)",
-    },
-    handler: time,
-  },
-  {
-    name: "shutdown",
-    arity: -1,
-    flags: ["admin", "noscript", "loading", "stale", "no_multi", "allow_busy"],
-    acl: [],
-    keys: [0, 0, 0],
-    doc: {
-      summary: "Synchronously save the dataset to disk and then shut down the server",
-      since: "1.0.0",
-      group: "server",
-      complexity:
-        "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)",
-      history: [["7.0.0", "Added the `NOW`, `FORCE` and `ABORT` modifiers."]],
-    },
-    handler: shutdown,
-  },
-  {
-    name: "dbsize",
-    arity: 1,
-    flags: ["readonly", "fast"],
-    acl: ["keyspace"],
-    keys: [0, 0, 0],
-    tips: ["request_policy:all_shards", "response_policy:agg_sum"],
-    doc: {
-      summary: "Return the number of keys in the selected database",
-      since: "1.0.0",
-      group: "server",
-      complexity: "O(1)",
-    },
-    handler: dbsize,
-  },
-  {
-    name: "flushdb",
-    arity: -1,
-    flags: ["write"],
-    acl: ["keyspace", "dangerous"],
-    keys: [0, 0, 0],
-    tips: ["request_policy:all_shards", "response_policy:all_succeeded"],
-    doc: {
-      summary: "Remove all keys from the current database",
-      since: "1.0.0",
-      group: "server",
-      complexity: "O(N) where N is the number of keys in the selected database",
-      history: [
-        ["4.0.0", "Added the `ASYNC` flushing mode modifier."],
-        ["6.2.0", "Added the `SYNC` flushing mode modifier."],
-      ],
-    },
-    handler: flushdb,
-  },
-  {
-    name: "flushall",
-    arity: -1,
-    flags: ["write"],
-    acl: ["keyspace", "dangerous"],
-    keys: [0, 0, 0],
-    tips: ["request_policy:all_shards", "response_policy:all_succeeded"],
-    doc: {
-      summary: "Remove all keys from all databases",
-      since: "1.0.0",
-      group: "server",
-      complexity: "O(N) where N is the total number of keys in all databases",
-      history: [
-        ["4.0.0", "Added the `ASYNC` flushing mode modifier."],
-        ["6.2.0", "Added the `SYNC` flushing mode modifier."],
-      ],
-    },
-    handler: flushall,
-  },
-  {
-    name: "swapdb",
-    arity: 3,
-    flags: ["write", "fast"],
-    acl: ["keyspace", "dangerous"],
-    keys: [0, 0, 0],
-    doc: {
-      summary: "Swaps two Redis databases",
-      since: "4.0.0",
-      group: "server",
-      complexity:
-        "O(N) where N is the count of clients watching or blocking on keys from both databases.",
-    },
-    handler: swapdb,
-  },
-  {
-    name: "monitor",
-    arity: 1,
-    flags: ADMIN_FLAGS,
-    acl: [],
-    keys: [0, 0, 0],
-    doc: {
-      summary: "Listen for all requests received by the server in real time",
-      since: "1.0.0",
-      group: "server",
-    },
-    handler: monitor,
-  },
-];
 
 // ---------------------------------------------------------------- INFO
 
@@ -473,55 +185,6 @@ function helpReply(lines: readonly string[]): Reply {
 
 // ---------------------------------------------------------------- COMMAND
 
-/** Command flags in the order COMMAND INFO prints them. */
-const FLAG_ORDER: readonly CommandFlag[] = [
-  "write",
-  "readonly",
-  "denyoom",
-  "admin",
-  "pubsub",
-  "noscript",
-  "blocking",
-  "loading",
-  "stale",
-  "skip_monitor",
-  "skip_slowlog",
-  "asking",
-  "fast",
-  "no_auth",
-  "may_replicate",
-  "no_mandatory_keys",
-  "no_async_loading",
-  "no_multi",
-  "movablekeys",
-  "allow_busy",
-];
-
-/** ACL categories in the order Redis prints them (ACL CAT). */
-export const ACL_CATEGORIES: readonly string[] = [
-  "keyspace",
-  "read",
-  "write",
-  "set",
-  "sortedset",
-  "list",
-  "hash",
-  "string",
-  "bitmap",
-  "hyperloglog",
-  "geo",
-  "stream",
-  "pubsub",
-  "admin",
-  "fast",
-  "slow",
-  "blocking",
-  "dangerous",
-  "connection",
-  "transaction",
-  "scripting",
-];
-
 /** Key-spec flags in the order and spelling Redis prints them. */
 const KEY_FLAG_ORDER: readonly (readonly [KeySpecFlag, string])[] = [
   ["RO", "RO"],
@@ -536,51 +199,6 @@ const KEY_FLAG_ORDER: readonly (readonly [KeySpecFlag, string])[] = [
   ["INCOMPLETE", "incomplete"],
   ["VARIABLE_FLAGS", "variable_flags"],
 ];
-
-/**
- * A command's ACL categories: the explicit ones plus those Redis derives
- * from its flags (write, read, admin + dangerous, pubsub, fast, blocking,
- * and slow for whatever is not fast), in Redis's order.
- *
- * @param spec the command
- * @returns category names without `@`
- * @example
- * ```ts
- * import { aclCategories, SERVER_COMMANDS } from "./server.ts";
- * const dbsize = SERVER_COMMANDS.find((c) => c.name === "dbsize")!;
- * console.assert(aclCategories(dbsize).join() === "keyspace,read,fast");
- * ```
- */
-export function aclCategories(spec: CommandSpec): string[] {
-  const cats = new Set(spec.acl);
-  const flags = spec.flags;
-  if (flags.includes("write")) cats.add("write");
-  if (flags.includes("readonly") && !cats.has("scripting")) cats.add("read");
-  if (flags.includes("admin")) {
-    cats.add("admin");
-    cats.add("dangerous");
-  }
-  if (flags.includes("pubsub")) cats.add("pubsub");
-  if (flags.includes("fast")) cats.add("fast");
-  if (flags.includes("blocking")) cats.add("blocking");
-  if (!cats.has("fast")) cats.add("slow");
-  return ACL_CATEGORIES.filter((c) => cats.has(c));
-}
-
-/**
- * A command's flags as COMMAND INFO prints them: `movablekeys` is derived,
- * as Redis does, when a key spec is not a plain index and range.
- *
- * @param spec the command
- * @returns the flag names in Redis's order
- */
-export function commandFlags(spec: CommandSpec): CommandFlag[] {
-  const flags = new Set(spec.flags);
-  for (const ks of spec.keySpecs ?? []) {
-    if (!("index" in ks.begin) || !("range" in ks.find)) flags.add("movablekeys");
-  }
-  return FLAG_ORDER.filter((f) => flags.has(f));
-}
 
 function keyFlagNames(flags: readonly KeySpecFlag[]): string[] {
   const out: string[] = [];
@@ -665,11 +283,11 @@ export function commandInfoReply(cmd: Command): Reply {
   return array([
     bulk(cmd.fullName),
     integer(spec.arity),
-    setOf(commandFlags(spec).map(simple)),
+    setOf(spec.flags.map(simple)),
     integer(spec.keys[0]),
     integer(spec.keys[1]),
     integer(spec.keys[2]),
-    setOf(aclCategories(spec).map((c) => simple(`@${c}`))),
+    setOf(spec.acl.map((c) => simple(`@${c}`))),
     setOf((spec.tips ?? []).map((t) => bulk(t))),
     setOf((spec.keySpecs ?? []).map(keySpecReply)),
     subs === undefined ? setOf([]) : array([...subs.values()].map(commandInfoReply)),
@@ -677,7 +295,8 @@ export function commandInfoReply(cmd: Command): Reply {
 }
 
 /**
- * One command's COMMAND DOCS entry (a map; arguments are not described).
+ * One command's COMMAND DOCS entry: its documentation map, arguments
+ * included, and the map of its (registered) subcommands' entries.
  *
  * @param cmd the command
  * @returns the reply
@@ -690,15 +309,18 @@ export function commandDocsReply(cmd: Command): Reply {
     pair("group", bulk(doc.group)),
   ];
   if (doc.complexity !== undefined) entries.push(pair("complexity", bulk(doc.complexity)));
-  if (doc.docFlags !== undefined && doc.docFlags.length > 0) {
-    entries.push(pair("doc_flags", setOf(doc.docFlags.map(simple))));
+  if (doc.doc_flags !== undefined && doc.doc_flags.length > 0) {
+    entries.push(pair("doc_flags", setOf(doc.doc_flags.map(simple))));
   }
-  if (doc.deprecatedSince !== undefined) {
-    entries.push(pair("deprecated_since", bulk(doc.deprecatedSince)));
+  if (doc.deprecated_since !== undefined) {
+    entries.push(pair("deprecated_since", bulk(doc.deprecated_since)));
   }
-  if (doc.replacedBy !== undefined) entries.push(pair("replaced_by", bulk(doc.replacedBy)));
+  if (doc.replaced_by !== undefined) entries.push(pair("replaced_by", bulk(doc.replaced_by)));
   if (doc.history !== undefined && doc.history.length > 0) {
     entries.push(pair("history", setOf(doc.history.map(([v, change]) => bulks([v, change])))));
+  }
+  if (doc.arguments !== undefined && doc.arguments.length > 0) {
+    entries.push(pair("arguments", array(doc.arguments.map(argumentReply))));
   }
   if (cmd.subcommands !== undefined) {
     entries.push(
@@ -707,6 +329,26 @@ export function commandDocsReply(cmd: Command): Reply {
         map([...cmd.subcommands.values()].map((s) => pair(s.fullName, commandDocsReply(s)))),
       ),
     );
+  }
+  return map(entries);
+}
+
+/** One argument's map in COMMAND DOCS, its fields in Redis's order. */
+function argumentReply(arg: CommandArgument): Reply {
+  const entries: [Reply, Reply][] = [pair("name", bulk(arg.name)), pair("type", bulk(arg.type))];
+  if (arg.key_spec_index !== undefined) {
+    entries.push(pair("key_spec_index", integer(arg.key_spec_index)));
+  }
+  if (arg.token !== undefined) entries.push(pair("token", bulk(arg.token)));
+  if (arg.since !== undefined) entries.push(pair("since", bulk(arg.since)));
+  if (arg.deprecated_since !== undefined) {
+    entries.push(pair("deprecated_since", bulk(arg.deprecated_since)));
+  }
+  if (arg.flags !== undefined && arg.flags.length > 0) {
+    entries.push(pair("flags", setOf(arg.flags.map(simple))));
+  }
+  if (arg.arguments !== undefined) {
+    entries.push(pair("arguments", array(arg.arguments.map(argumentReply))));
   }
   return map(entries);
 }
@@ -776,7 +418,7 @@ function commandList(ctx: CommandContext, args: Args): Reply {
       filter = () => false;
     } else if (kind === "ACLCAT") {
       const cat = asciiLower(value);
-      filter = (cmd) => aclCategories(cmd.spec).includes(cat);
+      filter = (cmd) => cmd.spec.acl.includes(cat);
     } else if (kind === "PATTERN") {
       filter = (cmd) => globMatch(value, cmd.fullName, true);
     } else {
@@ -882,12 +524,33 @@ function keysOfCommandLine(ctx: CommandContext, args: Args): [string[], FoundKey
   if ((arity > 0 && arity !== argv.length) || argv.length < -arity) {
     throw new ReplyError(Errors.commandArgCount);
   }
-  const keys = findKeys(spec, argv) ?? [];
+  let keys = findKeys(spec, argv) ?? [];
   if (keys.length === 0 && !cmd.flags.has("no_mandatory_keys")) {
     throw new ReplyError(Errors.commandInvalidArgs);
   }
+  const variable = Object.hasOwn(VARIABLE_KEY_FLAGS, cmd.fullName)
+    ? VARIABLE_KEY_FLAGS[cmd.fullName]
+    : undefined;
+  if (variable !== undefined) {
+    const flags = variable(argv);
+    keys = keys.map((k) => ({ pos: k.pos, flags }));
+  }
   return [argv, keys];
 }
+
+/**
+ * The key flags of commands whose key spec says VARIABLE_FLAGS, from the
+ * command line, as Redis's own key finders for them give: SET's key is
+ * read (RW ACCESS UPDATE) only with GET, else overwritten (OW UPDATE).
+ */
+const VARIABLE_KEY_FLAGS: Readonly<
+  Record<string, (argv: readonly string[]) => readonly KeySpecFlag[]>
+> = {
+  set: (argv) =>
+    argv.slice(3).some((arg) => keyword(arg) === "GET")
+      ? ["RW", "ACCESS", "UPDATE"]
+      : ["OW", "UPDATE"],
+};
 
 /** COMMAND GETKEYS command [arg ...] */
 function commandGetKeys(ctx: CommandContext, args: Args): Reply {

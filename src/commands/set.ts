@@ -23,225 +23,33 @@ import { array, bulk, bulks, EMPTY_ARRAY, integer, NIL, type Reply } from "../re
 import { compareIntegerText, SetValue } from "../store/set.ts";
 import type { Value } from "../store/database.ts";
 import { parseCursor } from "./generic.ts";
-import { keyword, lookupWrite, oneKey, readTyped, writeTyped } from "./lookup.ts";
-import {
-  type Args,
-  type CommandContext,
-  type CommandSpec,
-  groupSpec,
-  type KeySpec,
-  parseInteger,
-} from "./spec.ts";
+import { keyword, lookupWrite, readTyped, writeTyped } from "./lookup.ts";
+import { type Args, type CommandContext, parseInteger } from "./spec.ts";
+import type { HandlerTable } from "./table.ts";
 
-const RO = oneKey(["RO"]);
-const RO_ACCESS = oneKey(["RO", "ACCESS"]);
-const RW_ACCESS_DELETE = oneKey(["RW", "ACCESS", "DELETE"]);
-const INTER_COMPLEXITY =
-  "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.";
-const UNION_COMPLEXITY = "O(N) where N is the total number of elements in all given sets.";
-const READ_MANY: readonly KeySpec[] = [
-  { flags: ["RO", "ACCESS"], begin: { index: 1 }, find: { range: [-1, 1, 0] } },
-];
-
-/** Destination key spec then source keys, for the *STORE commands. */
-function storeKeys(destination: KeySpec["flags"]): readonly KeySpec[] {
-  return [
-    { flags: destination, begin: { index: 1 }, find: { range: [0, 1, 0] } },
-    { flags: ["RO", "ACCESS"], begin: { index: 2 }, find: { range: [-1, 1, 0] } },
-  ];
-}
-
-const spec = groupSpec("set");
-
-/** The set group's command table. */
-export const SET_COMMANDS: readonly CommandSpec[] = [
-  spec("sadd", -3, ["write", "denyoom", "fast"], oneKey(["RW", "INSERT"]), {
-    summary: "Add one or more members to a set",
-    since: "1.0.0",
-    complexity:
-      "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
-    history: [["2.4.0", "Accepts multiple `member` arguments."]],
-  }, sadd),
-  spec("srem", -3, ["write", "fast"], oneKey(["RW", "DELETE"]), {
-    summary: "Remove one or more members from a set",
-    since: "1.0.0",
-    complexity: "O(N) where N is the number of members to be removed.",
-    history: [["2.4.0", "Accepts multiple `member` arguments."]],
-  }, srem),
-  spec(
-    "smembers",
-    2,
-    ["readonly"],
-    RO_ACCESS,
-    {
-      summary: "Get all the members in a set",
-      since: "1.0.0",
-      complexity: "O(N) where N is the set cardinality.",
-    },
-    smembers,
-    { tips: ["nondeterministic_output_order"] },
-  ),
-  spec("sismember", 3, ["readonly", "fast"], RO, {
-    summary: "Determine if a given value is a member of a set",
-    since: "1.0.0",
-  }, sismember),
-  spec("smismember", -3, ["readonly", "fast"], RO_ACCESS, {
-    summary: "Returns the membership associated with the given elements for a set",
-    since: "6.2.0",
-    complexity: "O(N) where N is the number of elements being checked for membership",
-  }, smismember),
-  spec("scard", 2, ["readonly", "fast"], RO, {
-    summary: "Get the number of members in a set",
-    since: "1.0.0",
-  }, scard),
-  spec(
-    "spop",
-    -2,
-    ["write", "fast"],
-    RW_ACCESS_DELETE,
-    {
-      summary: "Remove and return one or multiple random members from a set",
-      since: "1.0.0",
-      complexity:
-        "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.",
-      history: [["3.2.0", "Added the `count` argument."]],
-    },
-    spop,
-    { tips: ["nondeterministic_output"] },
-  ),
-  spec(
-    "srandmember",
-    -2,
-    ["readonly"],
-    RO_ACCESS,
-    {
-      summary: "Get one or multiple random members from a set",
-      since: "1.0.0",
-      complexity:
-        "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.",
-      history: [["2.6.0", "Added the optional `count` argument."]],
-    },
-    srandmember,
-    { tips: ["nondeterministic_output"] },
-  ),
-  spec(
-    "smove",
-    4,
-    ["write", "fast"],
-    [
-      { flags: ["RW", "ACCESS", "DELETE"], begin: { index: 1 }, find: { range: [0, 1, 0] } },
-      { flags: ["RW", "INSERT"], begin: { index: 2 }, find: { range: [0, 1, 0] } },
-    ],
-    { summary: "Move a member from one set to another", since: "1.0.0" },
-    smove,
-    { keys: [1, 2, 1] },
-  ),
-  spec(
-    "sinter",
-    -2,
-    ["readonly"],
-    READ_MANY,
-    {
-      summary: "Intersect multiple sets",
-      since: "1.0.0",
-      complexity: INTER_COMPLEXITY,
-    },
-    sinter,
-    { keys: [1, -1, 1], tips: ["nondeterministic_output_order"] },
-  ),
-  spec(
-    "sintercard",
-    -3,
-    ["readonly", "movablekeys"],
-    [{ flags: ["RO", "ACCESS"], begin: { index: 1 }, find: { keynum: [0, 1, 1] } }],
-    {
-      summary: "Intersect multiple sets and return the cardinality of the result",
-      since: "7.0.0",
-      complexity: INTER_COMPLEXITY,
-    },
-    sintercard,
-    { keys: [0, 0, 0] },
-  ),
-  spec(
-    "sinterstore",
-    -3,
-    ["write", "denyoom"],
-    storeKeys(["RW", "UPDATE"]),
-    {
-      summary: "Intersect multiple sets and store the resulting set in a key",
-      since: "1.0.0",
-      complexity: INTER_COMPLEXITY,
-    },
-    sinterstore,
-    { keys: [1, -1, 1] },
-  ),
-  spec(
-    "sunion",
-    -2,
-    ["readonly"],
-    READ_MANY,
-    {
-      summary: "Add multiple sets",
-      since: "1.0.0",
-      complexity: UNION_COMPLEXITY,
-    },
-    sunion,
-    { keys: [1, -1, 1], tips: ["nondeterministic_output_order"] },
-  ),
-  spec(
-    "sunionstore",
-    -3,
-    ["write", "denyoom"],
-    storeKeys(["OW", "UPDATE"]),
-    {
-      summary: "Add multiple sets and store the resulting set in a key",
-      since: "1.0.0",
-      complexity: UNION_COMPLEXITY,
-    },
-    sunionstore,
-    { keys: [1, -1, 1] },
-  ),
-  spec(
-    "sdiff",
-    -2,
-    ["readonly"],
-    READ_MANY,
-    {
-      summary: "Subtract multiple sets",
-      since: "1.0.0",
-      complexity: UNION_COMPLEXITY,
-    },
-    sdiff,
-    { keys: [1, -1, 1], tips: ["nondeterministic_output_order"] },
-  ),
-  spec(
-    "sdiffstore",
-    -3,
-    ["write", "denyoom"],
-    storeKeys(["OW", "UPDATE"]),
-    {
-      summary: "Subtract multiple sets and store the resulting set in a key",
-      since: "1.0.0",
-      complexity: UNION_COMPLEXITY,
-    },
-    sdiffstore,
-    { keys: [1, -1, 1] },
-  ),
-  spec(
-    "sscan",
-    -3,
-    ["readonly"],
-    RO_ACCESS,
-    {
-      summary: "Incrementally iterate Set elements",
-      since: "2.8.0",
-      complexity:
-        "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..",
-    },
-    sscan,
-    { tips: ["nondeterministic_output"] },
-  ),
-];
+/**
+ * The set group's handlers, bound by name to the command table
+ * (`table.json`), which gives each its arity, flags, key specs and docs.
+ */
+export const SET_HANDLERS: HandlerTable = {
+  sadd,
+  srem,
+  smembers,
+  sismember,
+  smismember,
+  scard,
+  spop,
+  srandmember,
+  smove,
+  sinter,
+  sintercard,
+  sinterstore,
+  sunion,
+  sunionstore,
+  sdiff,
+  sdiffstore,
+  sscan,
+};
 
 /** SPOP with a count pops one by one while the members left are over 5 times the count. */
 const SPOP_MOVE_STRATEGY_MUL = 5;
@@ -598,7 +406,7 @@ function sscan(ctx: CommandContext, args: Args): Reply {
     // Redis returns a small encoding whole, whatever the cursor.
     visited = set.members();
   } else {
-    [next, visited] = ctx.engine.cursors.scan(
+    [next, visited] = ctx.db.scanContainer(
       set,
       () => set.keys(),
       cursor,

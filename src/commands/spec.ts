@@ -1,7 +1,8 @@
 /**
- * The command contract: {@linkcode CommandSpec} tables, the
- * {@linkcode Args} parser with Redis's exact errors, and the
- * {@linkcode CommandTable} registry the dispatcher looks commands up in.
+ * The command contract: {@linkcode CommandSpec} (built from the data file
+ * by `table.ts`), the {@linkcode Args} parser with Redis's exact errors,
+ * and the {@linkcode CommandTable} registry the dispatcher looks commands
+ * up in.
  *
  * @module
  */
@@ -10,42 +11,67 @@ import { Errors, ReplyError } from "../errors.ts";
 import type { Reply } from "../resp/reply.ts";
 import type { Client } from "../client.ts";
 
-/** Command flags, spelled as `COMMAND INFO` reports them. */
-export type CommandFlag =
-  | "write"
-  | "readonly"
-  | "denyoom"
-  | "admin"
-  | "pubsub"
-  | "noscript"
-  | "blocking"
-  | "loading"
-  | "stale"
-  | "skip_monitor"
-  | "skip_slowlog"
-  | "asking"
-  | "fast"
-  | "no_auth"
-  | "may_replicate"
-  | "no_mandatory_keys"
-  | "no_async_loading"
-  | "no_multi"
-  | "movablekeys"
-  | "allow_busy";
+/**
+ * Command flags, spelled and ordered as `COMMAND INFO` reports them.
+ *
+ * @example
+ * ```ts
+ * import { COMMAND_FLAGS } from "./spec.ts";
+ * console.assert(COMMAND_FLAGS[0] === "write");
+ * ```
+ */
+export const COMMAND_FLAGS = [
+  "write",
+  "readonly",
+  "denyoom",
+  "admin",
+  "pubsub",
+  "noscript",
+  "blocking",
+  "loading",
+  "stale",
+  "skip_monitor",
+  "skip_slowlog",
+  "asking",
+  "fast",
+  "no_auth",
+  "may_replicate",
+  "no_mandatory_keys",
+  "no_async_loading",
+  "no_multi",
+  "movablekeys",
+  "allow_busy",
+] as const;
 
-/** Key-spec flags, as `COMMAND INFO` reports them. */
-export type KeySpecFlag =
-  | "RW"
-  | "RO"
-  | "OW"
-  | "RM"
-  | "ACCESS"
-  | "UPDATE"
-  | "INSERT"
-  | "DELETE"
-  | "NOT_KEY"
-  | "INCOMPLETE"
-  | "VARIABLE_FLAGS";
+/** A command flag, as `COMMAND INFO` reports it. */
+export type CommandFlag = (typeof COMMAND_FLAGS)[number];
+
+/**
+ * Key-spec flags, upper-cased, in the order `COMMAND INFO` reports them
+ * (it spells the last seven in lower case).
+ *
+ * @example
+ * ```ts
+ * import { KEY_SPEC_FLAGS } from "./spec.ts";
+ * console.assert(KEY_SPEC_FLAGS.includes("ACCESS"));
+ * ```
+ */
+export const KEY_SPEC_FLAGS = [
+  "RO",
+  "RW",
+  "OW",
+  "RM",
+  "ACCESS",
+  "UPDATE",
+  "INSERT",
+  "DELETE",
+  "NOT_KEY",
+  "INCOMPLETE",
+  "VARIABLE_FLAGS",
+] as const;
+
+/** A key-spec flag. */
+export type KeySpecFlag = (typeof KEY_SPEC_FLAGS)[number];
 
 /** Where the search for keys begins. */
 export type BeginSearch =
@@ -70,17 +96,41 @@ export interface KeySpec {
   readonly find: FindKeys;
 }
 
-/** A command's documentation, as `COMMAND DOCS` reports it. */
+/**
+ * One argument of a command, as `COMMAND DOCS` reports it: the fields are
+ * the reply's map keys, in its order.
+ */
+export interface CommandArgument {
+  readonly name: string;
+  /** `key`, `string`, `integer`, `double`, `pattern`, `unix-time`, `pure-token`, `oneof`, `block`. */
+  readonly type: string;
+  /** Which of the command's key specs a `key` argument is found by. */
+  readonly key_spec_index?: number;
+  readonly token?: string;
+  readonly since?: string;
+  readonly deprecated_since?: string;
+  /** `optional`, `multiple`, `multiple_token`. */
+  readonly flags?: readonly string[];
+  /** The alternatives of a `oneof`, the parts of a `block`. */
+  readonly arguments?: readonly CommandArgument[];
+}
+
+/**
+ * A command's documentation, as `COMMAND DOCS` reports it: the fields are
+ * the reply's map keys, in its order (the `subcommands` entry is built from
+ * the registered subcommands).
+ */
 export interface CommandDoc {
   readonly summary: string;
   readonly since: string;
   /** `string`, `generic`, `connection`, `server`, ... */
   readonly group: string;
   readonly complexity?: string;
-  readonly docFlags?: readonly string[];
-  readonly deprecatedSince?: string;
-  readonly replacedBy?: string;
+  readonly doc_flags?: readonly string[];
+  readonly deprecated_since?: string;
+  readonly replaced_by?: string;
   readonly history?: readonly (readonly [version: string, change: string])[];
+  readonly arguments?: readonly CommandArgument[];
 }
 
 /** The context a handler runs in: the calling client (its server, database, ...). */
@@ -89,14 +139,19 @@ export type CommandContext = Client;
 /** A command implementation. */
 export type Handler = (ctx: CommandContext, args: Args) => Reply | Promise<Reply>;
 
-/** One command, described as Redis's command table does. */
+/**
+ * One command, described as Redis's command table does. The server's specs
+ * are built from the data file `table.json` (see `table.ts`), which is
+ * generated from a real Redis's `COMMAND INFO` and `COMMAND DOCS`.
+ */
 export interface CommandSpec {
   /** Lower-case name as COMMAND reports it; `container|sub` for subcommands. */
   readonly name: string;
   /** Counts the name; -N means at least N. */
   readonly arity: number;
+  /** The flags, in the order `COMMAND INFO` reports them. */
   readonly flags: readonly CommandFlag[];
-  /** Explicit ACL categories without `@` (`keyspace`, `string`, ...); implicit ones are derived from flags. */
+  /** ACL categories without `@` (`write`, `string`, `slow`, ...), in `COMMAND INFO`'s order. */
   readonly acl: readonly string[];
   /** Legacy key positions: first, last, step (0, 0, 0 for none). */
   readonly keys: readonly [first: number, last: number, step: number];
@@ -106,53 +161,6 @@ export interface CommandSpec {
   /** The implementation; absent on containers (CONFIG, CLIENT, ...). */
   readonly handler?: Handler;
   readonly subcommands?: readonly CommandSpec[];
-}
-
-/** Fields of a group's spec that differ from the group's defaults. */
-export interface SpecExtra {
-  /** Legacy key positions, when not the one key at index 1. */
-  readonly keys?: CommandSpec["keys"];
-  readonly tips?: readonly string[];
-}
-
-/** Builds one spec of a data-type group (see {@linkcode groupSpec}). */
-export type SpecBuilder = (
-  name: string,
-  arity: number,
-  flags: readonly CommandFlag[],
-  keySpecs: readonly KeySpec[],
-  doc: { summary: string; since: string; complexity?: string } & Partial<CommandDoc>,
-  handler: Handler,
-  extra?: SpecExtra,
-) => CommandSpec;
-
-/**
- * The spec builder of a data-type group (`string`, `list`, `hash`, `set`,
- * ...): its ACL category and doc group, one key at index 1 and O(1) unless
- * told otherwise.
- *
- * @param group the group name, also its ACL category
- * @returns the builder
- * @example
- * ```ts
- * import { groupSpec } from "./spec.ts";
- * const spec = groupSpec("string");
- * const get = spec("get", 2, ["readonly", "fast"], [], { summary: "Get", since: "1.0.0" }, () => ({ kind: "none" }));
- * console.assert(get.acl[0] === "string" && get.doc.complexity === "O(1)");
- * ```
- */
-export function groupSpec(group: string): SpecBuilder {
-  return (name, arity, flags, keySpecs, doc, handler, extra = {}) => ({
-    name,
-    arity,
-    flags,
-    acl: [group],
-    keys: [1, 1, 1],
-    keySpecs,
-    doc: { group, complexity: "O(1)", ...doc },
-    handler,
-    ...extra,
-  });
 }
 
 /** A registered command with its resolved subcommand table. */
@@ -179,9 +187,10 @@ export class CommandTable {
   #commands = new Map<string, Command>();
 
   /**
-   * Registers a group's specs.
+   * Registers complete specs (the server's come from `bindHandlers` in
+   * `table.ts`; tests and embedders may add their own).
    *
-   * @param specs the group's table
+   * @param specs the specs
    */
   register(specs: readonly CommandSpec[]): void {
     for (const spec of specs) {

@@ -15,188 +15,38 @@
 import { Errors, ReplyError } from "../errors.ts";
 import { array, bulk, bulks, integer, map, NIL, OK, type Reply } from "../resp/reply.ts";
 import { addLongDouble, formatLongDouble, LD_ZERO, parseLongDouble } from "../store/long_double.ts";
-import { asString, keyword, lookupRead, lookupWrite, oneKey } from "./lookup.ts";
-import {
-  type Args,
-  type CommandContext,
-  type CommandFlag,
-  type CommandSpec,
-  groupSpec,
-  parseInt64,
-  parseInteger,
-} from "./spec.ts";
+import { asString, keyword, lookupRead, lookupWrite } from "./lookup.ts";
+import { type Args, type CommandContext, parseInt64, parseInteger } from "./spec.ts";
+import type { HandlerTable } from "./table.ts";
 
-const RO_ACCESS = oneKey(["RO", "ACCESS"]);
-const RW_ACCESS_UPDATE = oneKey(["RW", "ACCESS", "UPDATE"]);
-const OW_UPDATE = oneKey(["OW", "UPDATE"]);
-const WRITE_DENYOOM_FAST: readonly CommandFlag[] = ["write", "denyoom", "fast"];
-const GETRANGE_COMPLEXITY =
-  "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.";
-
-const spec = groupSpec("string");
-
-/** The string group's command table. */
-export const STRING_COMMANDS: readonly CommandSpec[] = [
-  spec("get", 2, ["readonly", "fast"], RO_ACCESS, {
-    summary: "Get the value of a key",
-    since: "1.0.0",
-  }, get),
-  spec(
-    "set",
-    -3,
-    ["write", "denyoom"],
-    oneKey(
-      ["RW", "ACCESS", "UPDATE", "VARIABLE_FLAGS"],
-      "RW and ACCESS due to the optional `GET` argument",
-    ),
-    {
-      summary: "Set the string value of a key",
-      since: "1.0.0",
-      history: [
-        ["2.6.12", "Added the `EX`, `PX`, `NX` and `XX` options."],
-        ["6.0.0", "Added the `KEEPTTL` option."],
-        ["6.2.0", "Added the `GET`, `EXAT` and `PXAT` option."],
-        ["7.0.0", "Allowed the `NX` and `GET` options to be used together."],
-      ],
-    },
-    set,
-  ),
-  spec("setnx", 3, WRITE_DENYOOM_FAST, oneKey(["OW", "INSERT"]), {
-    summary: "Set the value of a key, only if the key does not exist",
-    since: "1.0.0",
-  }, setnx),
-  spec("setex", 4, ["write", "denyoom"], OW_UPDATE, {
-    summary: "Set the value and expiration of a key",
-    since: "2.0.0",
-  }, setex),
-  spec("psetex", 4, ["write", "denyoom"], OW_UPDATE, {
-    summary: "Set the value and expiration in milliseconds of a key",
-    since: "2.6.0",
-  }, psetex),
-  spec("getset", 3, WRITE_DENYOOM_FAST, RW_ACCESS_UPDATE, {
-    summary: "Set the string value of a key and return its old value",
-    since: "1.0.0",
-    docFlags: ["deprecated"],
-    deprecatedSince: "6.2.0",
-    replacedBy: "`SET` with the `!GET` argument",
-  }, getset),
-  spec("getdel", 2, ["write", "fast"], oneKey(["RW", "ACCESS", "DELETE"]), {
-    summary: "Get the value of a key and delete the key",
-    since: "6.2.0",
-  }, getdel),
-  spec(
-    "getex",
-    -2,
-    ["write", "fast"],
-    oneKey(["RW", "ACCESS", "UPDATE"], "RW and UPDATE because it changes the TTL"),
-    { summary: "Get the value of a key and optionally set its expiration", since: "6.2.0" },
-    getex,
-  ),
-  spec(
-    "mget",
-    -2,
-    ["readonly", "fast"],
-    [{ flags: ["RO", "ACCESS"], begin: { index: 1 }, find: { range: [-1, 1, 0] } }],
-    {
-      summary: "Get the values of all the given keys",
-      since: "1.0.0",
-      complexity: "O(N) where N is the number of keys to retrieve.",
-    },
-    mget,
-    { keys: [1, -1, 1], tips: ["request_policy:multi_shard"] },
-  ),
-  spec(
-    "mset",
-    -3,
-    ["write", "denyoom"],
-    [{ flags: ["OW", "UPDATE"], begin: { index: 1 }, find: { range: [-1, 2, 0] } }],
-    {
-      summary: "Set multiple keys to multiple values",
-      since: "1.0.1",
-      complexity: "O(N) where N is the number of keys to set.",
-    },
-    mset,
-    {
-      keys: [1, -1, 2],
-      tips: ["request_policy:multi_shard", "response_policy:all_succeeded"],
-    },
-  ),
-  spec(
-    "msetnx",
-    -3,
-    ["write", "denyoom"],
-    [{ flags: ["OW", "INSERT"], begin: { index: 1 }, find: { range: [-1, 2, 0] } }],
-    {
-      summary: "Set multiple keys to multiple values, only if none of the keys exist",
-      since: "1.0.1",
-      complexity: "O(N) where N is the number of keys to set.",
-    },
-    msetnx,
-    { keys: [1, -1, 2], tips: ["request_policy:multi_shard", "response_policy:agg_min"] },
-  ),
-  spec("append", 3, WRITE_DENYOOM_FAST, oneKey(["RW", "INSERT"]), {
-    summary: "Append a value to a key",
-    since: "2.0.0",
-    complexity:
-      "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.",
-  }, append),
-  spec("strlen", 2, ["readonly", "fast"], oneKey(["RO"]), {
-    summary: "Get the length of the value stored in a key",
-    since: "2.2.0",
-  }, strlen),
-  spec("getrange", 4, ["readonly"], RO_ACCESS, {
-    summary: "Get a substring of the string stored at a key",
-    since: "2.4.0",
-    complexity: GETRANGE_COMPLEXITY,
-  }, getrange),
-  spec("substr", 4, ["readonly"], RO_ACCESS, {
-    summary: "Get a substring of the string stored at a key",
-    since: "1.0.0",
-    complexity: GETRANGE_COMPLEXITY,
-    docFlags: ["deprecated"],
-    deprecatedSince: "2.0.0",
-    replacedBy: "`GETRANGE`",
-  }, getrange),
-  spec("setrange", 4, ["write", "denyoom"], oneKey(["RW", "UPDATE"]), {
-    summary: "Overwrite part of a string at key starting at the specified offset",
-    since: "2.2.0",
-    complexity:
-      "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.",
-  }, setrange),
-  spec("incr", 2, WRITE_DENYOOM_FAST, RW_ACCESS_UPDATE, {
-    summary: "Increment the integer value of a key by one",
-    since: "1.0.0",
-  }, incr),
-  spec("decr", 2, WRITE_DENYOOM_FAST, RW_ACCESS_UPDATE, {
-    summary: "Decrement the integer value of a key by one",
-    since: "1.0.0",
-  }, decr),
-  spec("incrby", 3, WRITE_DENYOOM_FAST, RW_ACCESS_UPDATE, {
-    summary: "Increment the integer value of a key by the given amount",
-    since: "1.0.0",
-  }, incrby),
-  spec("decrby", 3, WRITE_DENYOOM_FAST, RW_ACCESS_UPDATE, {
-    summary: "Decrement the integer value of a key by the given number",
-    since: "1.0.0",
-  }, decrby),
-  spec("incrbyfloat", 3, WRITE_DENYOOM_FAST, RW_ACCESS_UPDATE, {
-    summary: "Increment the float value of a key by the given amount",
-    since: "2.6.0",
-  }, incrbyfloat),
-  spec(
-    "lcs",
-    -3,
-    ["readonly"],
-    [{ flags: ["RO", "ACCESS"], begin: { index: 1 }, find: { range: [1, 1, 0] } }],
-    {
-      summary: "Find longest common substring",
-      since: "7.0.0",
-      complexity: "O(N*M) where N and M are the lengths of s1 and s2, respectively",
-    },
-    lcs,
-    { keys: [1, 2, 1] },
-  ),
-];
+/**
+ * The string group's handlers, bound by name to the command table
+ * (`table.json`), which gives each its arity, flags, key specs and docs.
+ */
+export const STRING_HANDLERS: HandlerTable = {
+  get,
+  set,
+  setnx,
+  setex,
+  psetex,
+  getset,
+  getdel,
+  getex,
+  mget,
+  mset,
+  msetnx,
+  append,
+  strlen,
+  getrange,
+  substr: getrange,
+  setrange,
+  incr,
+  decr,
+  incrby,
+  decrby,
+  incrbyfloat,
+  lcs,
+};
 
 // ---------------------------------------------------------------------------
 // Shared helpers

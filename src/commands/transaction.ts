@@ -12,61 +12,20 @@
 import { Errors, ReplyError } from "../errors.ts";
 import { array, error, NIL_ARRAY, OK, type Reply } from "../resp/reply.ts";
 import { discardTransaction, Transaction } from "../multi.ts";
-import type { Args, CommandContext, CommandFlag, CommandSpec, Handler } from "./spec.ts";
+import type { Args, CommandContext } from "./spec.ts";
+import type { HandlerTable } from "./table.ts";
 
-const TX_FLAGS: readonly CommandFlag[] = ["noscript", "loading", "stale", "fast", "allow_busy"];
-
-/** A transaction-group spec with the group's defaults: no keys, `@transaction`. */
-function spec(
-  name: string,
-  arity: number,
-  flags: readonly CommandFlag[],
-  doc: { summary: string; since: string; complexity: string },
-  handler: Handler,
-): CommandSpec {
-  return {
-    name,
-    arity,
-    flags,
-    acl: ["transaction"],
-    keys: [0, 0, 0],
-    doc: { group: "transactions", ...doc },
-    handler,
-  };
-}
-
-/** The transaction group's command table. */
-export const TRANSACTION_COMMANDS: readonly CommandSpec[] = [
-  spec("multi", 1, TX_FLAGS, {
-    summary: "Mark the start of a transaction block",
-    since: "1.2.0",
-    complexity: "O(1)",
-  }, multi),
-  spec("exec", 1, ["noscript", "loading", "stale", "skip_slowlog"], {
-    summary: "Execute all commands issued after MULTI",
-    since: "1.2.0",
-    complexity: "Depends on commands in the transaction",
-  }, exec),
-  spec("discard", 1, TX_FLAGS, {
-    summary: "Discard all commands issued after MULTI",
-    since: "2.0.0",
-    complexity: "O(N), when N is the number of queued commands",
-  }, discard),
-  {
-    ...spec("watch", -2, TX_FLAGS, {
-      summary: "Watch the given keys to determine execution of the MULTI/EXEC block",
-      since: "2.2.0",
-      complexity: "O(1) for every key.",
-    }, watch),
-    keys: [1, -1, 1],
-    keySpecs: [{ flags: ["RO"], begin: { index: 1 }, find: { range: [-1, 1, 0] } }],
-  },
-  spec("unwatch", 1, TX_FLAGS, {
-    summary: "Forget about all watched keys",
-    since: "2.2.0",
-    complexity: "O(1)",
-  }, unwatch),
-];
+/**
+ * The transaction group's handlers, bound by name to the command table
+ * (`table.json`), which gives each its arity, flags, key specs and docs.
+ */
+export const TRANSACTION_HANDLERS: HandlerTable = {
+  multi,
+  exec,
+  discard,
+  watch,
+  unwatch,
+};
 
 /** MULTI */
 function multi(ctx: CommandContext, _args: Args): Reply {

@@ -223,6 +223,27 @@ export class ReplyEncoder {
           this.#crlf();
         } else this.#bulk(reply.value);
         return;
+      case "bignum":
+        if (resp === 3) {
+          this.#byte(40);
+          this.#ascii(reply.value);
+          this.#crlf();
+        } else this.#bulk(reply.value);
+        return;
+      case "attribute":
+        if (resp === 3) {
+          this.#header(124, reply.entries.length);
+          for (const [k, v] of reply.entries) {
+            this.write(k, resp);
+            this.write(v, resp);
+          }
+        }
+        this.write(reply.reply, resp);
+        return;
+      case "preceded":
+        this.write(reply.push, resp);
+        this.write(reply.reply, resp);
+        return;
       case "none":
         return;
     }

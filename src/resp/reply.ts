@@ -32,6 +32,23 @@ export type Reply =
   | { readonly kind: "verbatim"; readonly format: string; readonly value: string }
   /** RESP3 push, RESP2 array. */
   | { readonly kind: "push"; readonly items: readonly Reply[] }
+  /** RESP3 big number (`(`), RESP2 bulk string; the value is its decimal text. */
+  | { readonly kind: "bignum"; readonly value: string }
+  /**
+   * RESP3 attribute (`|`) then the reply it describes; RESP2 sends only the
+   * reply.
+   */
+  | {
+    readonly kind: "attribute";
+    readonly entries: readonly (readonly [Reply, Reply])[];
+    readonly reply: Reply;
+  }
+  /**
+   * A push sent inline right before the reply (Redis's addReplyPushLen from
+   * inside a command): both go out in order, the push not counted as a
+   * reply.
+   */
+  | { readonly kind: "preceded"; readonly push: Reply; readonly reply: Reply }
   /** Nothing is sent (CLIENT REPLY OFF and friends). */
   | { readonly kind: "none" };
 

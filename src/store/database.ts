@@ -1,12 +1,15 @@
 /**
  * One logical database: the keyspace, the expiry index, lazy and active
- * expiry, and a SCAN cursor that never misses a key present throughout an
- * iteration.
+ * expiry, a SCAN cursor that never misses a key present throughout an
+ * iteration, and every per-key index (keys whose hashes have field TTLs,
+ * live HSCAN / SSCAN cursors), kept right by the keyspace operations
+ * themselves so RENAME, MOVE, COPY, SWAPDB and FLUSHDB carry them.
  *
  * @module
  */
 
 import type { Clock } from "../clock.ts";
+import { ContainerCursors } from "./scan.ts";
 
 /** The type names `TYPE` reports. */
 export type RedisType = "string" | "list" | "set" | "zset" | "hash" | "stream";
@@ -19,6 +22,36 @@ export interface ContainerValue {
   encoding(): string;
   /** A deep copy, for COPY. */
   clone(): ContainerValue;
+  /**
+   * Whether some elements carry their own TTL (hash fields, Redis 7.4).
+   * Absent for types whose elements cannot; a value that reports true
+   * implements {@linkcode ExpiringContainer}.
+   */
+  readonly hasExpires?: boolean;
+}
+
+/**
+ * A container whose elements can carry their own TTL (a hash with field
+ * TTLs). The database indexes the keys holding one, so its active cycle
+ * reaches elements nobody reads.
+ */
+export interface ExpiringContainer extends ContainerValue {
+  /** Whether some elements have a TTL. */
+  readonly hasExpires: boolean;
+  /** Number of elements, expired ones not yet removed included. */
+  readonly size: number;
+  /**
+   * Removes the elements whose TTL is at or before `now`.
+   *
+   * @param now the current time in ms
+   * @returns the elements removed
+   */
+  purge(now: number): readonly string[];
+}
+
+/** Whether a value has elements with their own TTL. */
+function hasElementExpiry(value: Value): value is ExpiringContainer {
+  return typeof value !== "string" && value.hasExpires === true;
 }
 
 /**
@@ -50,6 +83,12 @@ export interface DatabaseHooks {
   expiryPaused?(): boolean;
   /** A key was created (Redis's dbAdd: the `new` keyspace event). */
   created?(db: Database, key: string): void;
+  /**
+   * Expired elements (hash fields) were removed from a key's value, lazily
+   * or by the active cycle; `deleted` when none was left, so the key was
+   * deleted too.
+   */
+  fieldsExpired?(db: Database, key: string, deleted: boolean): void;
 }
 
 interface ScanState {
@@ -62,6 +101,8 @@ const INITIAL_SLOTS = 64;
 
 const SCAN_CACHE = 64;
 const EXPIRE_KEYS_PER_LOOP = 20;
+/** Keys with field TTLs the active field expiry visits per call. */
+const FIELD_EXPIRE_KEYS_PER_CYCLE = 20;
 
 /**
  * A keyspace with expiry.
@@ -100,6 +141,15 @@ export class Database {
   #seq = 1;
   #scans = new Map<number, ScanState>();
   #expireIter: Iterator<[string, number]> | undefined;
+  /**
+   * Keys whose values have element TTLs (hash fields), for the active
+   * field expiry. Every key whose value has some is here; an entry whose
+   * value lost its last TTL (HPERSIST, HSET) stays until the cycle meets it.
+   */
+  #fieldExpires = new Map<string, ExpiringContainer>();
+  #fieldExpireIter: Iterator<[string, ExpiringContainer]> | undefined;
+  /** Live HSCAN / SSCAN cursors of the containers stored here. */
+  #cursors = new ContainerCursors();
 
   /**
    * @param id the database number
@@ -120,6 +170,15 @@ export class Database {
   /** Number of keys with a TTL. */
   get expiresCount(): number {
     return this.#expires.size;
+  }
+
+  /**
+   * Number of keys indexed for the active field expiry: every key whose
+   * value has element TTLs, and ones whose last TTL went since the cycle
+   * last met them.
+   */
+  get fieldExpiresCount(): number {
+    return this.#fieldExpires.size;
   }
 
   /** The current LRU clock, in seconds. */
@@ -195,12 +254,15 @@ export class Database {
       this.#lru[fresh] = this.lruNow();
       this.#seqs[fresh] = this.#seq++;
       this.#data.set(key, fresh);
+      if (hasElementExpiry(value)) this.#fieldExpires.set(key, value);
       this.#hooks.created?.(this, key);
       return;
     }
     this.#values[slot] = value;
     this.#lru[slot] = this.lruNow();
     if (!keepTtl && this.#expires.size > 0) this.#expires.delete(key);
+    if (this.#fieldExpires.size > 0) this.#fieldExpires.delete(key);
+    if (hasElementExpiry(value)) this.#fieldExpires.set(key, value);
   }
 
   /** A free slot, growing the slot arrays when none is left. */
@@ -228,6 +290,7 @@ export class Database {
     this.#values[slot] = undefined;
     this.#free.push(slot);
     this.#expires.delete(key);
+    if (this.#fieldExpires.size > 0) this.#fieldExpires.delete(key);
   }
 
   /**
@@ -238,6 +301,37 @@ export class Database {
    */
   delete(key: string): boolean {
     if (this.lookup(key, false) === undefined) return false;
+    this.#remove(key);
+    return true;
+  }
+
+  /**
+   * Moves a key with its TTL and its indexes (field TTLs, live HSCAN /
+   * SSCAN cursors) to another database, as MOVE.
+   *
+   * @param key the key
+   * @param target the database to move it to
+   * @returns false when the key is missing here or present in `target`
+   * @example
+   * ```ts
+   * import { Database } from "./database.ts";
+   * import { ManualClock } from "../clock.ts";
+   * const clock = new ManualClock(0);
+   * const db0 = new Database(0, clock, { expired() {} });
+   * const db1 = new Database(1, clock, { expired() {} });
+   * db0.set("k", "v");
+   * db0.setExpire("k", 1000);
+   * console.assert(db0.move("k", db1) && !db0.has("k") && db1.getExpire("k") === 1000);
+   * ```
+   */
+  move(key: string, target: Database): boolean {
+    if (target === this) return false;
+    const value = this.lookup(key, false);
+    if (value === undefined || target.lookup(key, false) !== undefined) return false;
+    const at = this.#expires.get(key);
+    target.set(key, value);
+    if (at !== undefined) target.setExpire(key, at);
+    if (typeof value !== "string") this.#cursors.transfer(value, target.#cursors);
     this.#remove(key);
     return true;
   }
@@ -396,6 +490,40 @@ export class Database {
   }
 
   /**
+   * One step of an HSCAN / SSCAN iteration over a value stored here; the
+   * cursors live in this database, keyed by the value, so they follow it
+   * through RENAME, MOVE and SWAPDB.
+   *
+   * @param container the stored value (its identity keys the cursor cache)
+   * @param iterate returns a fresh iterator over its elements in order
+   * @param cursor 0 to start, else a cursor a previous step returned
+   * @param count how many elements to visit
+   * @param isLive whether a pending element is still in the container
+   * @returns the next cursor (0 when done) and the elements visited
+   * @example
+   * ```ts
+   * import { Database } from "./database.ts";
+   * import { ManualClock } from "../clock.ts";
+   * import { HashValue } from "./hash.ts";
+   * const db = new Database(0, new ManualClock(0), { expired() {} });
+   * const h = new HashValue(new Map([["a", "1"], ["b", "2"], ["c", "3"]]));
+   * db.set("h", h);
+   * const [next, first] = db.scanContainer(h, () => h.map.keys(), 0, 2);
+   * const [end, rest] = db.scanContainer(h, () => h.map.keys(), next, 2);
+   * console.assert(first.length === 2 && rest.length === 1 && end === 0);
+   * ```
+   */
+  scanContainer<T>(
+    container: ContainerValue,
+    iterate: () => Iterator<T>,
+    cursor: number,
+    count: number,
+    isLive?: (item: T) => boolean,
+  ): [number, T[]] {
+    return this.#cursors.scan(container, iterate, cursor, count, isLive);
+  }
+
+  /**
    * A random live key.
    *
    * @param random a function returning a float in [0, 1)
@@ -430,6 +558,9 @@ export class Database {
     this.#expires = new Map();
     this.#scans.clear();
     this.#expireIter = undefined;
+    this.#fieldExpires = new Map();
+    this.#fieldExpireIter = undefined;
+    this.#cursors = new ContainerCursors();
     return n;
   }
 
@@ -446,10 +577,14 @@ export class Database {
     [this.#free, other.#free] = [other.#free, this.#free];
     [this.#expires, other.#expires] = [other.#expires, this.#expires];
     [this.#seq, other.#seq] = [other.#seq, this.#seq];
+    [this.#fieldExpires, other.#fieldExpires] = [other.#fieldExpires, this.#fieldExpires];
+    [this.#cursors, other.#cursors] = [other.#cursors, this.#cursors];
     this.#scans.clear();
     other.#scans.clear();
     this.#expireIter = undefined;
     other.#expireIter = undefined;
+    this.#fieldExpireIter = undefined;
+    other.#fieldExpireIter = undefined;
   }
 
   /**
@@ -491,6 +626,128 @@ export class Database {
   }
 
   /**
+   * Registers a key whose value just got element TTLs (HEXPIRE and
+   * friends), for the active field expiry. Values stored with TTLs already
+   * (RENAME, MOVE, COPY) are registered by {@linkcode Database.set}.
+   *
+   * @param key the key
+   * @example
+   * ```ts
+   * import { Database } from "./database.ts";
+   * import { HashValue } from "./hash.ts";
+   * import { ManualClock } from "../clock.ts";
+   * const db = new Database(0, new ManualClock(0), { expired() {} });
+   * const h = new HashValue();
+   * h.set("f", "v");
+   * db.set("h", h);
+   * h.setExpire("f", 1000);
+   * db.trackFieldExpiry("h");
+   * console.assert(db.fieldExpiresCount === 1);
+   * ```
+   */
+  trackFieldExpiry(key: string): void {
+    const slot = this.#data.get(key);
+    if (slot === undefined) return;
+    const value = this.#values[slot]!;
+    if (hasElementExpiry(value)) this.#fieldExpires.set(key, value);
+  }
+
+  /**
+   * Lazy field expiry: removes the expired elements of a key's value,
+   * deleting the key when none is left, and tells the server
+   * (`hooks.fieldsExpired`).
+   *
+   * @param key the key
+   * @param now the time to compare with (the database's clock by default)
+   * @returns how many elements were removed
+   * @example
+   * ```ts
+   * import { Database } from "./database.ts";
+   * import { HashValue } from "./hash.ts";
+   * import { ManualClock } from "../clock.ts";
+   * const clock = new ManualClock(0);
+   * const db = new Database(0, clock, { expired() {} });
+   * const h = new HashValue();
+   * h.set("a", "1");
+   * h.set("b", "2");
+   * h.setExpire("a", 100);
+   * db.set("h", h);
+   * clock.advance(100);
+   * console.assert(db.expireFields("h") === 1 && h.size === 1);
+   * ```
+   */
+  expireFields(key: string, now: number = this.#clock.now()): number {
+    const slot = this.#data.get(key);
+    if (slot === undefined) return 0;
+    const value = this.#values[slot]!;
+    return hasElementExpiry(value) ? this.#purgeFields(key, value, now) : 0;
+  }
+
+  /**
+   * One active field expiry pass (Redis 7.4's hash field expiration):
+   * visits up to `limit` keys whose values have element TTLs, round robin
+   * across calls, and removes their expired elements as
+   * {@linkcode Database.expireFields}. A key itself expired is left to
+   * {@linkcode Database.activeExpire}; a key whose value has no element
+   * TTL left leaves the index.
+   *
+   * @param limit how many indexed keys to visit at most
+   * @returns how many keys had elements removed
+   * @example
+   * ```ts
+   * import { Database } from "./database.ts";
+   * import { HashValue } from "./hash.ts";
+   * import { ManualClock } from "../clock.ts";
+   * const clock = new ManualClock(0);
+   * const db = new Database(0, clock, { expired() {} });
+   * const h = new HashValue();
+   * h.set("f", "v");
+   * h.setExpire("f", 100);
+   * db.set("h", h);
+   * clock.advance(100);
+   * console.assert(db.activeExpireFields() === 1 && !db.has("h"));
+   * ```
+   */
+  activeExpireFields(limit = FIELD_EXPIRE_KEYS_PER_CYCLE): number {
+    const index = this.#fieldExpires;
+    if (index.size === 0) return 0;
+    const now = this.#clock.now();
+    let iter = this.#fieldExpireIter ?? index.entries();
+    let changed = 0;
+    const n = Math.min(limit, index.size);
+    for (let i = 0; i < n; i++) {
+      let r = iter.next();
+      if (r.done) {
+        iter = index.entries();
+        r = iter.next();
+        if (r.done) break;
+      }
+      const [key, value] = r.value;
+      if (!value.hasExpires) {
+        index.delete(key);
+        continue;
+      }
+      // Only peek: an expired key is reclaimed by the keyspace's own cycle.
+      const at = this.#expires.get(key);
+      if (at !== undefined && at <= now) continue;
+      if (this.#purgeFields(key, value, now) > 0) changed++;
+    }
+    this.#fieldExpireIter = iter;
+    return changed;
+  }
+
+  /** Removes a value's expired elements, then its key if emptied, and reports them. */
+  #purgeFields(key: string, value: ExpiringContainer, now: number): number {
+    const removed = value.purge(now).length;
+    if (removed === 0) return 0;
+    const deleted = value.size === 0;
+    if (deleted) this.#remove(key);
+    else if (!value.hasExpires) this.#fieldExpires.delete(key);
+    this.#hooks.fieldsExpired?.(this, key, deleted);
+    return removed;
+  }
+
+  /**
    * The average remaining TTL of keys with one, in ms, estimated from a
    * bounded sample (INFO keyspace `avg_ttl`, which Redis estimates too).
    *
@@ -510,6 +767,28 @@ export class Database {
       if (n >= sample || ++visited >= sample * 4) break;
     }
     return n === 0 ? 0 : Math.floor(sum / n);
+  }
+
+  /**
+   * A stored value, expired or not, without touching its LRU time or
+   * reclaiming it (DEBUG looks keys up as Redis's dictFind does).
+   *
+   * @param key the key
+   * @returns the value, or undefined when not stored
+   */
+  peek(key: string): Value | undefined {
+    const slot = this.#data.get(key);
+    return slot === undefined ? undefined : this.#values[slot];
+  }
+
+  /**
+   * Every stored key and value, expired ones not yet reclaimed included,
+   * untouched (DEBUG DIGEST). The database must not change meanwhile.
+   *
+   * @returns the entries
+   */
+  *entries(): IterableIterator<[key: string, value: Value]> {
+    for (const [key, slot] of this.#data) yield [key, this.#values[slot]!];
   }
 
   #expireKey(key: string): void {

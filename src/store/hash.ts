@@ -6,12 +6,14 @@
  *
  * The expiry index keeps a lower bound of the earliest field expiry, so a
  * hash whose fields are all still live is checked in O(1); a purge scans
- * only the fields that have a TTL.
+ * only the fields that have a TTL. Which keys hold such hashes is indexed
+ * by their database (`Database`, database.ts), whose active cycle purges
+ * them.
  *
  * @module
  */
 
-import type { ContainerValue, Database } from "./database.ts";
+import type { ExpiringContainer } from "./database.ts";
 
 /** What OBJECT ENCODING reports for a hash. */
 export type HashEncoding = "listpack" | "listpackex" | "hashtable";
@@ -31,7 +33,7 @@ export type HashEncoding = "listpack" | "listpackex" | "hashtable";
  * console.assert(h.purge(1000).length === 1 && h.size === 0);
  * ```
  */
-export class HashValue implements ContainerValue {
+export class HashValue implements ExpiringContainer {
   /** What `TYPE` reports. */
   readonly type = "hash" as const;
   /** Field to value, in insertion order. */
@@ -204,84 +206,3 @@ export class HashValue implements ContainerValue {
 }
 
 const NONE_REMOVED: string[] = [];
-
-/**
- * The keys, per database, whose hashes have field TTLs, so the periodic
- * task can expire fields nobody reads. Registration is by key and hash
- * object: an entry whose key no longer holds that hash is dropped when met.
- *
- * @example
- * ```ts
- * import { FieldExpiryIndex, HashValue } from "./hash.ts";
- * import { Database } from "./database.ts";
- * import { ManualClock } from "../clock.ts";
- * const db = new Database(0, new ManualClock(0), { expired() {} });
- * const index = new FieldExpiryIndex();
- * const h = new HashValue();
- * index.add(db, "k", h);
- * console.assert(index.size(db) === 1);
- * ```
- */
-export class FieldExpiryIndex {
-  #byDb = new WeakMap<Database, Map<string, HashValue>>();
-  #cursors = new WeakMap<Database, Iterator<[string, HashValue]>>();
-
-  /**
-   * Registers a key whose hash has field TTLs.
-   *
-   * @param db the database
-   * @param key the key
-   * @param hash its hash
-   */
-  add(db: Database, key: string, hash: HashValue): void {
-    let keys = this.#byDb.get(db);
-    if (keys === undefined) {
-      keys = new Map();
-      this.#byDb.set(db, keys);
-    }
-    if (keys.get(key) !== hash) keys.set(key, hash);
-  }
-
-  /**
-   * Number of keys registered in a database.
-   *
-   * @param db the database
-   * @returns the count
-   */
-  size(db: Database): number {
-    return this.#byDb.get(db)?.size ?? 0;
-  }
-
-  /**
-   * Visits up to `limit` registered keys of a database, round robin across
-   * calls. Entries whose key no longer holds the registered hash, or whose
-   * hash has no field TTL left, are dropped.
-   *
-   * @param db the database
-   * @param limit how many keys to visit at most
-   * @param visit called with each live key and its hash
-   */
-  sweep(db: Database, limit: number, visit: (key: string, hash: HashValue) => void): void {
-    const keys = this.#byDb.get(db);
-    if (keys === undefined || keys.size === 0) return;
-    let iter = this.#cursors.get(db) ?? keys.entries();
-    const n = Math.min(limit, keys.size);
-    for (let i = 0; i < n; i++) {
-      let r = iter.next();
-      if (r.done) {
-        iter = keys.entries();
-        r = iter.next();
-        if (r.done) break;
-      }
-      const [key, hash] = r.value;
-      // Only peek: a key-level expired key is left to the keyspace's own cycle.
-      if (db.isExpired(key) || db.get(key) !== hash || !hash.hasExpires) {
-        keys.delete(key);
-        continue;
-      }
-      visit(key, hash);
-      if (!hash.hasExpires || hash.size === 0) keys.delete(key);
-    }
-    this.#cursors.set(db, iter);
-  }
-}

@@ -23,7 +23,8 @@ interface Resume<T> {
 const CACHE_PER_CONTAINER = 16;
 
 /**
- * Live cursors for every container of one engine.
+ * Live cursors for the containers of one database (each database owns one,
+ * so SWAPDB and MOVE carry the cursors with the keys).
  *
  * @example Scanning a Set two elements at a time
  * ```ts
@@ -92,6 +93,34 @@ export class ContainerCursors {
     cache.set(next, state as Resume<unknown>);
     if (cache.size > CACHE_PER_CONTAINER) cache.delete(cache.keys().next().value!);
     return [next, out];
+  }
+
+  /**
+   * Hands a container's live cursors to another cursor set: MOVE carries
+   * them with the key, so an iteration goes on in the other database.
+   *
+   * @param container the container
+   * @param to the cursor set of the database it moves to
+   * @example Moving a cursor to another database's set
+   * ```ts
+   * import { ContainerCursors } from "./scan.ts";
+   * const from = new ContainerCursors();
+   * const to = new ContainerCursors();
+   * const set = new Set(["a", "b", "c"]);
+   * const [next] = from.scan(set, () => set.values(), 0, 2);
+   * from.transfer(set, to);
+   * set.delete("a"); // a cached cursor survives the change, a positional one would skip "c"
+   * const [end, rest] = to.scan(set, () => set.values(), next, 2);
+   * console.assert(end === 0 && rest.length === 1 && rest[0] === "c");
+   * ```
+   */
+  transfer(container: object, to: ContainerCursors): void {
+    const cache = this.#byContainer.get(container);
+    if (cache === undefined || to === this) return;
+    this.#byContainer.delete(container);
+    to.#byContainer.set(container, cache);
+    // The moved cursors' serials must never be made again by `to`.
+    if (this.#next > to.#next) to.#next = this.#next;
   }
 
   /** Cursors carry the resume position in their low 20 bits, a serial above. */

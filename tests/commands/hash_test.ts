@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { type TestServer, testServer } from "../support/server.ts";
+import { type RawClient, type TestServer, testServer } from "../support/server.ts";
 import type { Database } from "../../src/store/database.ts";
 import type { Engine } from "../../src/engine.ts";
 import { HashValue } from "../../src/store/hash.ts";
@@ -604,7 +604,7 @@ Deno.test("expired fields vanish actively: the periodic task reclaims untouched 
   assert.ok(events.includes("h:hexpired:h0"));
   assert.ok(events.includes("g:del:h4"));
   assert.ok(events.includes("h:hexpired:keep"));
-  assert.equal(s.server.engine.hashFieldExpiry.size(db(s)), 0);
+  assert.equal(db(s).fieldExpiresCount, 0);
   assert.equal(await raw.call("DBSIZE"), int(1));
 });
 
@@ -627,4 +627,165 @@ Deno.test("field TTLs: HSET and HDEL clear them, COPY keeps them, encoding repor
   s.clock.advance(60);
   assert.equal(await raw.call("HPTTL", "h2", "FIELDS", "1", "b"), ints(940));
   assert.equal(await raw.call("HTTL", "h2", "FIELDS", "1", "b"), ints(1));
+});
+
+// ---------------------------------------------------------------------------
+// Field TTLs and HSCAN cursors follow the key (they live in its database)
+
+/** Stores `a`, `b` in each hash, `a` with a 100 ms TTL. */
+async function hashesWithTtl(raw: RawClient, ...keys: string[]): Promise<void> {
+  for (const key of keys) {
+    await raw.call("HSET", key, "a", "1", "b", "2");
+    await raw.call("HPEXPIRE", key, "100", "FIELDS", "1", "a");
+  }
+}
+
+/** The fields stored in a hash of a database, read without any expiry. */
+function storedFields(t: TestServer, key: string, index = 0): string[] | undefined {
+  const v = t.server.engine.db(index).lookup(key, false);
+  return v instanceof HashValue ? [...v.map.keys()] : undefined;
+}
+
+Deno.test("the active field expiry still reaches a hash after RENAME", async (t) => {
+  await using s = await testServer();
+  const raw = await s.raw();
+  const events = recordEvents(s.server.engine);
+  await hashesWithTtl(raw, "h", "same", "nx");
+  assert.equal(await raw.call("RENAME", "h", "h2"), OK);
+  assert.equal(await raw.call("RENAMENX", "nx", "nx2"), int(1));
+  assert.equal(db(s).fieldExpiresCount, 3);
+  events.length = 0;
+  // The cron runs from the manual clock: no command touches the hashes.
+  s.clock.advance(1500);
+  await t.step("the renamed hashes lose their field like one never renamed", () => {
+    assert.deepEqual(storedFields(s, "h2"), ["b"]);
+    assert.deepEqual(storedFields(s, "nx2"), ["b"]);
+    assert.deepEqual(storedFields(s, "same"), ["b"]);
+    assert.deepEqual(events.sort(), ["h:hexpired:h2", "h:hexpired:nx2", "h:hexpired:same"]);
+    assert.equal(db(s).fieldExpiresCount, 0);
+  });
+  await t.step("RENAME over a hash with field TTLs drops the overwritten one's entry", async () => {
+    await hashesWithTtl(raw, "x", "y");
+    assert.equal(await raw.call("RENAME", "x", "y"), OK);
+    assert.equal(db(s).fieldExpiresCount, 1);
+    await raw.call("SET", "y", "string");
+    assert.equal(db(s).fieldExpiresCount, 0);
+  });
+});
+
+Deno.test("the active field expiry follows a hash through MOVE", async () => {
+  await using s = await testServer();
+  const raw = await s.raw();
+  await hashesWithTtl(raw, "h");
+  assert.equal(await raw.call("MOVE", "h", "1"), int(1));
+  assert.equal(db(s).fieldExpiresCount, 0);
+  assert.equal(s.server.engine.db(1).fieldExpiresCount, 1);
+  s.clock.advance(1500);
+  assert.deepEqual(storedFields(s, "h", 1), ["b"]);
+  assert.equal(s.server.engine.db(1).fieldExpiresCount, 0);
+});
+
+Deno.test("COPY gives the copy its own field TTL entry, independent of the source", async () => {
+  await using s = await testServer();
+  const raw = await s.raw();
+  const events = recordEvents(s.server.engine);
+  await hashesWithTtl(raw, "h", "kept");
+  assert.equal(await raw.call("COPY", "h", "c"), int(1));
+  assert.equal(await raw.call("COPY", "h", "c", "DB", "1"), int(1));
+  assert.equal(await raw.call("COPY", "kept", "k2"), int(1));
+  // The sources change: h is deleted, kept's field loses its TTL; the copies keep theirs.
+  assert.equal(await raw.call("DEL", "h"), int(1));
+  assert.equal(await raw.call("HPERSIST", "kept", "FIELDS", "1", "a"), ints(1));
+  assert.equal(db(s).fieldExpiresCount, 3);
+  events.length = 0;
+  s.clock.advance(1500);
+  assert.deepEqual(storedFields(s, "c"), ["b"]);
+  assert.deepEqual(storedFields(s, "c", 1), ["b"]);
+  assert.deepEqual(storedFields(s, "k2"), ["b"]);
+  assert.deepEqual(storedFields(s, "kept"), ["a", "b"]);
+  assert.deepEqual(events.sort(), ["h:hexpired:c", "h:hexpired:c", "h:hexpired:k2"]);
+  assert.equal(db(s).fieldExpiresCount, 0);
+  assert.equal(s.server.engine.db(1).fieldExpiresCount, 0);
+});
+
+Deno.test("SWAPDB swaps the field TTL indexes with the keys", async () => {
+  await using s = await testServer();
+  const raw = await s.raw();
+  await hashesWithTtl(raw, "h0");
+  await raw.call("SELECT", "1");
+  await hashesWithTtl(raw, "h1a", "h1b");
+  assert.equal(await raw.call("SWAPDB", "0", "1"), OK);
+  assert.equal(db(s).fieldExpiresCount, 2);
+  assert.equal(s.server.engine.db(1).fieldExpiresCount, 1);
+  s.clock.advance(1500);
+  assert.deepEqual(storedFields(s, "h0", 1), ["b"]);
+  assert.deepEqual(storedFields(s, "h1a"), ["b"]);
+  assert.deepEqual(storedFields(s, "h1b"), ["b"]);
+});
+
+Deno.test("FLUSHDB and FLUSHALL leave no field TTL entry behind", async () => {
+  await using s = await testServer();
+  const raw = await s.raw();
+  const events = recordEvents(s.server.engine);
+  await hashesWithTtl(raw, "h", "g");
+  assert.equal(await raw.call("FLUSHDB"), OK);
+  assert.equal(db(s).fieldExpiresCount, 0);
+  await hashesWithTtl(raw, "h");
+  await raw.call("SELECT", "1");
+  await hashesWithTtl(raw, "h");
+  assert.equal(await raw.call("FLUSHALL"), OK);
+  assert.equal(db(s).fieldExpiresCount, 0);
+  assert.equal(s.server.engine.db(1).fieldExpiresCount, 0);
+  // A plain hash stored under a flushed name is left alone.
+  await raw.call("HSET", "h", "a", "1");
+  events.length = 0;
+  s.clock.advance(1500);
+  assert.deepEqual(storedFields(s, "h", 1), ["a"]);
+  assert.deepEqual(events, []);
+});
+
+Deno.test("an HSCAN iteration goes on after RENAME, MOVE or SWAPDB of its hash", async (t) => {
+  await using s = await testServer();
+  const redis = await s.redis();
+  const n = 600;
+  const args: string[] = [];
+  for (let i = 0; i < n; i++) args.push(`f${i}`, `v${i}`);
+  // Each case relocates the hash and returns [its new name, the database to SELECT].
+  const cases: [string, () => Promise<[string, number]>][] = [
+    ["RENAME", async () => {
+      await redis.rename("h", "h2");
+      return ["h2", 0];
+    }],
+    ["MOVE", async () => {
+      await redis.move("h", 1);
+      return ["h", 1];
+    }],
+    ["SWAPDB", async () => {
+      await redis.swapdb(0, 1);
+      return ["h", 1];
+    }],
+  ];
+  for (const [name, relocate] of cases) {
+    await t.step(name, async () => {
+      await redis.flushall();
+      await redis.select(0);
+      await redis.hset("h", ...args);
+      assert.equal(await redis.object("ENCODING", "h"), "hashtable");
+      const [cursor, first] = await redis.hscan("h", "0", "COUNT", 10);
+      assert.notEqual(cursor, "0");
+      // Fields already returned go: a resume by position alone would skip f10 to f14.
+      await redis.hdel("h", "f0", "f1", "f2", "f3", "f4");
+      const [key, index] = await relocate();
+      await redis.select(index);
+      const seen = [];
+      for (let i = 0; i < first.length; i += 2) seen.push(first[i]!);
+      let next = cursor;
+      do {
+        const [c, items] = await redis.hscan(key, next, "COUNT", 50);
+        for (let i = 0; i < items.length; i += 2) seen.push(items[i]!);
+        next = c;
+      } while (next !== "0");
+      assert.deepEqual(seen, Array.from({ length: n }, (_, i) => `f${i}`));
+    });
+  }
 });

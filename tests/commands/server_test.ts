@@ -7,7 +7,7 @@ import {
   testServer,
 } from "../support/server.ts";
 import { Engine } from "../../src/engine.ts";
-import { aclCategories, findKeys, SERVER_COMMANDS } from "../../src/commands/server.ts";
+import { findKeys } from "../../src/commands/server.ts";
 import type { CommandSpec, KeySpec } from "../../src/commands/spec.ts";
 import { infoText, selectSections } from "../../src/info.ts";
 import type { Reply } from "../../src/resp/reply.ts";
@@ -617,6 +617,59 @@ Deno.test("COMMAND", async (t) => {
     assert.equal(config[config.length - 2], "subcommands");
   });
 
+  await t.step("COMMAND DOCS describes arguments as Redis does", async () => {
+    assert.equal(
+      await raw.call("COMMAND", "DOCS", "getdel"),
+      "*2\r\n$6\r\ngetdel\r\n*10\r\n$7\r\nsummary\r\n$41\r\nGet the value of a key and delete the key\r\n" +
+        "$5\r\nsince\r\n$5\r\n6.2.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n" +
+        "$9\r\narguments\r\n*1\r\n*6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n" +
+        "$14\r\nkey_spec_index\r\n:0\r\n",
+    );
+    const r3 = await s.raw();
+    await r3.call("HELLO", "3");
+    const arg = (name: string, type: string, token: string) =>
+      `%3\r\n$4\r\nname\r\n$${name.length}\r\n${name}\r\n$4\r\ntype\r\n$${type.length}\r\n${type}\r\n` +
+      `$5\r\ntoken\r\n$${token.length}\r\n${token}\r\n`;
+    assert.equal(
+      await r3.call("COMMAND", "DOCS", "getex"),
+      "%1\r\n$5\r\ngetex\r\n%5\r\n$7\r\nsummary\r\n$56\r\n" +
+        "Get the value of a key and optionally set its expiration\r\n" +
+        "$5\r\nsince\r\n$5\r\n6.2.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n" +
+        "$9\r\narguments\r\n*2\r\n" +
+        "%3\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n" +
+        "%4\r\n$4\r\nname\r\n$10\r\nexpiration\r\n$4\r\ntype\r\n$5\r\noneof\r\n" +
+        "$5\r\nflags\r\n~1\r\n+optional\r\n$9\r\narguments\r\n*5\r\n" +
+        arg("seconds", "integer", "EX") + arg("milliseconds", "integer", "PX") +
+        arg("unix-time-seconds", "unix-time", "EXAT") +
+        arg("unix-time-milliseconds", "unix-time", "PXAT") +
+        arg("persist", "pure-token", "PERSIST"),
+    );
+  });
+
+  await t.step("a command of the table without a handler is unknown", async () => {
+    assert.equal(
+      await raw.call("ZADD", "k", "1", "m"),
+      "-ERR unknown command 'ZADD', with args beginning with: 'k' '1' 'm' \r\n",
+    );
+    assert.equal(
+      await raw.call("COMMAND", "INFO", "zadd", "config|rewrite"),
+      "*2\r\n$-1\r\n$-1\r\n",
+    );
+    assert.equal(await raw.call("COMMAND", "DOCS", "zadd", "config|rewrite"), "*0\r\n");
+    assert.equal(await raw.call("COMMAND", "LIST", "FILTERBY", "PATTERN", "zadd"), "*0\r\n");
+    assert.equal(
+      await raw.call("COMMAND", "GETKEYS", "zadd", "k", "1", "m"),
+      "-ERR Invalid command specified\r\n",
+    );
+    assert.equal(
+      await raw.call("CONFIG", "REWRITE"),
+      "-ERR unknown subcommand 'REWRITE'. Try CONFIG HELP.\r\n",
+    );
+    const redis = await s.redis();
+    const names = (await redis.call("COMMAND") as unknown[][]).map((c) => c[0]);
+    assert.ok(!names.includes("zadd") && names.includes("sadd"));
+  });
+
   await t.step("COMMAND LIST lists commands and subcommands, with filters", async () => {
     const redis = await s.redis();
     const all = await redis.call("COMMAND", "LIST") as string[];
@@ -656,6 +709,17 @@ Deno.test("COMMAND", async (t) => {
     assert.equal(
       await raw.call("COMMAND", "GETKEYSANDFLAGS", "config", "get", "a"),
       "-ERR The command has no key arguments\r\n",
+    );
+  });
+
+  await t.step("COMMAND GETKEYSANDFLAGS: SET's key is read only with GET", async () => {
+    assert.equal(
+      await raw.call("COMMAND", "GETKEYSANDFLAGS", "set", "k", "v", "xx"),
+      "*1\r\n*2\r\n$1\r\nk\r\n*2\r\n+OW\r\n+update\r\n",
+    );
+    assert.equal(
+      await raw.call("COMMAND", "GETKEYSANDFLAGS", "set", "k", "v", "GeT"),
+      "*1\r\n*2\r\n$1\r\nk\r\n*3\r\n+RW\r\n+access\r\n+update\r\n",
     );
   });
 
@@ -728,14 +792,22 @@ Deno.test("COMMAND GETKEYS finds keys from key specs", async (t) => {
   });
 });
 
-Deno.test("ACL categories are derived from flags as Redis does", () => {
-  const byName = (name: string) => SERVER_COMMANDS.find((c) => c.name === name)!;
-  assert.deepEqual(aclCategories(byName("flushdb")), ["keyspace", "write", "slow", "dangerous"]);
-  assert.deepEqual(aclCategories(byName("swapdb")), ["keyspace", "write", "fast", "dangerous"]);
-  assert.deepEqual(aclCategories(byName("time")), ["fast"]);
-  assert.deepEqual(aclCategories(byName("command")), ["slow", "connection"]);
-  const set = byName("config").subcommands!.find((c) => c.name === "config|set")!;
-  assert.deepEqual(aclCategories(set), ["admin", "slow", "dangerous"]);
+Deno.test("ACL categories are the command table's, in Redis's order", () => {
+  const engine = new Engine({ clock: new ManualClock() });
+  try {
+    const acl = (name: string) => {
+      const [top, sub] = name.split("|");
+      const cmd = engine.commands.lookup(top!)!;
+      return (sub === undefined ? cmd : cmd.subcommands!.get(sub)!).spec.acl;
+    };
+    assert.deepEqual(acl("flushdb"), ["keyspace", "write", "slow", "dangerous"]);
+    assert.deepEqual(acl("swapdb"), ["keyspace", "write", "fast", "dangerous"]);
+    assert.deepEqual(acl("time"), ["fast"]);
+    assert.deepEqual(acl("command"), ["slow", "connection"]);
+    assert.deepEqual(acl("config|set"), ["admin", "slow", "dangerous"]);
+  } finally {
+    engine.close();
+  }
 });
 
 Deno.test("TIME reads the server clock", async () => {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { Database } from "../../src/store/database.ts";
 import { ManualClock } from "../../src/clock.ts";
 import { Random } from "../../src/random.ts";
+import { HashValue } from "../../src/store/hash.ts";
 
 function setup(): { db: Database; clock: ManualClock; expired: string[] } {
   const clock = new ManualClock(1_000_000);
@@ -237,4 +238,242 @@ Deno.test("database: the active cycle reclaims expired keys that nobody reads", 
   assert.equal(total, 250);
   assert.equal(db.size, 250);
   assert.equal(expired.length, 250);
+});
+
+// ---------------------------------------------------------------------------
+// Per-key indexes: keys with field TTLs and live HSCAN / SSCAN cursors
+
+/** Every `fieldsExpired` report, as `db:key` (with `!` when the key was deleted). */
+function setupFields(): {
+  db: Database;
+  other: Database;
+  clock: ManualClock;
+  reports: string[];
+} {
+  const clock = new ManualClock(1_000_000);
+  const reports: string[] = [];
+  const hooks = {
+    expired() {},
+    fieldsExpired: (db: Database, key: string, deleted: boolean) => {
+      reports.push(`${db.id}:${key}${deleted ? "!" : ""}`);
+    },
+  };
+  return {
+    db: new Database(0, clock, hooks),
+    other: new Database(1, clock, hooks),
+    clock,
+    reports,
+  };
+}
+
+/** A hash with fields `a` and `b`, `a` expiring at `at`. */
+function hashWithTtl(at: number): HashValue {
+  const h = new HashValue();
+  h.set("a", "1");
+  h.set("b", "2");
+  h.setExpire("a", at);
+  return h;
+}
+
+/** Runs the active field cycle until it has visited every indexed key. */
+function expireFieldsFully(db: Database): void {
+  db.activeExpireFields(db.fieldExpiresCount + 1);
+}
+
+Deno.test("database: keys with field TTLs are indexed, visited round robin, and stale ones dropped", () => {
+  const { db, clock, reports } = setupFields();
+  const hashes: HashValue[] = [];
+  for (let i = 0; i < 5; i++) {
+    const h = new HashValue();
+    h.set("f", "v");
+    db.set(`k${i}`, h);
+    h.setExpire("f", clock.now() + 1000);
+    db.trackFieldExpiry(`k${i}`);
+    hashes.push(h);
+  }
+  db.set("plain", new HashValue());
+  db.trackFieldExpiry("plain");
+  db.trackFieldExpiry("missing");
+  assert.equal(db.fieldExpiresCount, 5);
+  // Round robin: each call goes on where the previous one stopped.
+  hashes[0]!.setExpire("f", clock.now());
+  hashes[3]!.setExpire("f", clock.now());
+  assert.equal(db.activeExpireFields(3), 1);
+  assert.deepEqual(reports, ["0:k0!"]);
+  assert.equal(db.activeExpireFields(3), 1);
+  assert.deepEqual(reports, ["0:k0!", "0:k3!"]);
+  assert.equal(db.has("k0") || db.has("k3"), false);
+  // Overwritten and deleted keys leave at once; a hash without TTLs when met.
+  db.set("k1", "string");
+  db.delete("k2");
+  assert.equal(db.fieldExpiresCount, 1);
+  hashes[4]!.persist("f");
+  assert.equal(db.activeExpireFields(10), 0);
+  assert.equal(db.fieldExpiresCount, 0);
+});
+
+Deno.test("database: a renamed hash keeps its field TTLs in the active cycle", () => {
+  const { db, clock, reports } = setupFields();
+  for (const key of ["h", "same"]) {
+    db.set(key, hashWithTtl(clock.now() + 100));
+  }
+  // RENAME is delete + set of the same value.
+  const h = db.get("h")!;
+  db.delete("h");
+  db.set("h2", h);
+  assert.equal(db.fieldExpiresCount, 2);
+  clock.advance(100);
+  expireFieldsFully(db);
+  assert.deepEqual(reports.sort(), ["0:h2", "0:same"]);
+  assert.deepEqual([...(db.lookup("h2", false) as HashValue).map.keys()], ["b"]);
+  assert.equal(db.fieldExpiresCount, 0);
+});
+
+Deno.test("database: move carries the TTL, the field TTL index and the live cursors", () => {
+  const { db, other, clock, reports } = setupFields();
+  const h = hashWithTtl(clock.now() + 100);
+  db.set("h", h);
+  db.setExpire("h", clock.now() + 10_000);
+  // A move onto an existing key, within one database or of a missing key is refused.
+  other.set("h", "x");
+  assert.equal(db.move("h", other), false);
+  other.delete("h");
+  assert.equal(db.move("h", db), false);
+  assert.equal(db.move("missing", other), false);
+  assert.equal(db.move("h", other), true);
+  assert.equal(db.has("h"), false);
+  assert.equal(other.lookup("h", false), h);
+  assert.equal(other.getExpire("h"), clock.now() + 10_000);
+  assert.equal(db.fieldExpiresCount, 0);
+  assert.equal(other.fieldExpiresCount, 1);
+  clock.advance(100);
+  expireFieldsFully(db);
+  expireFieldsFully(other);
+  assert.deepEqual(reports, ["1:h"]);
+  assert.deepEqual([...h.map.keys()], ["b"]);
+});
+
+/** A hash of `n` fields `f0`, `f1`, ... */
+function bigHash(n: number): HashValue {
+  return new HashValue(new Map(Array.from({ length: n }, (_, i) => [`f${i}`, "v"])));
+}
+
+/** The fields `f<from>` to `f<to - 1>`. */
+function fieldRange(from: number, to: number): string[] {
+  return Array.from({ length: to - from }, (_, i) => `f${from + i}`);
+}
+
+Deno.test("database: HSCAN / SSCAN cursors follow their value through rename, move and swap", async (t) => {
+  // Each case: scan 5 of 20 fields, delete f0 (a positional resume would then
+  // skip f5), relocate the key, and resume where the value now lives.
+  const cases: [string, (db: Database, other: Database) => Database][] = [
+    ["rename", (db) => {
+      const v = db.get("h")!;
+      db.delete("h");
+      db.set("h2", v);
+      return db;
+    }],
+    ["move", (db, other) => {
+      assert.equal(db.move("h", other), true);
+      return other;
+    }],
+    ["swapWith", (db, other) => {
+      db.swapWith(other);
+      return other;
+    }],
+  ];
+  for (const [name, relocate] of cases) {
+    await t.step(name, () => {
+      const { db, other } = setupFields();
+      const h = bigHash(20);
+      db.set("h", h);
+      const [cursor, first] = db.scanContainer(h, () => h.map.keys(), 0, 5);
+      assert.deepEqual(first, fieldRange(0, 5));
+      h.delete("f0");
+      const home = relocate(db, other);
+      const [end, rest] = home.scanContainer(h, () => h.map.keys(), cursor, 100);
+      assert.deepEqual([end, rest], [0, fieldRange(5, 20)]);
+    });
+  }
+  await t.step("flush forgets them: a resumed cursor falls back to its position", () => {
+    const { db } = setupFields();
+    const h = bigHash(20);
+    db.set("h", h);
+    const [cursor] = db.scanContainer(h, () => h.map.keys(), 0, 5);
+    db.flush();
+    h.delete("f0");
+    db.set("h", h);
+    const [, rest] = db.scanContainer(h, () => h.map.keys(), cursor, 100);
+    assert.deepEqual(rest, fieldRange(6, 20));
+  });
+});
+
+Deno.test("database: a copy has its own field TTL entry, independent of the source", () => {
+  const { db, other, clock, reports } = setupFields();
+  const h = hashWithTtl(clock.now() + 100);
+  db.set("h", h);
+  db.set("c", h.clone());
+  other.set("c", h.clone());
+  assert.equal(db.fieldExpiresCount, 2);
+  assert.equal(other.fieldExpiresCount, 1);
+  // Persisting the source's field leaves the copies' TTLs; deleting it leaves their entries.
+  h.persist("a");
+  db.delete("h");
+  assert.equal(db.fieldExpiresCount, 1);
+  clock.advance(100);
+  expireFieldsFully(db);
+  expireFieldsFully(other);
+  assert.deepEqual(reports, ["0:c", "1:c"]);
+  assert.deepEqual([...h.map.keys()], ["a", "b"]);
+});
+
+Deno.test("database: swapWith exchanges the field TTL indexes, flush empties them", () => {
+  const { db, other, clock, reports } = setupFields();
+  db.set("h", hashWithTtl(clock.now() + 100));
+  db.set("x", hashWithTtl(clock.now() + 100));
+  other.set("o", hashWithTtl(clock.now() + 100));
+  db.swapWith(other);
+  assert.equal(db.fieldExpiresCount, 1);
+  assert.equal(other.fieldExpiresCount, 2);
+  clock.advance(100);
+  expireFieldsFully(db);
+  expireFieldsFully(other);
+  assert.deepEqual(reports.sort(), ["0:o", "1:h", "1:x"]);
+  other.set("y", hashWithTtl(clock.now() + 100));
+  assert.equal(other.flush(), 3);
+  assert.equal(other.fieldExpiresCount, 0);
+  assert.equal(other.activeExpireFields(), 0);
+});
+
+Deno.test("database: field expiry leaves expired keys to the key cycle and deletes emptied hashes", () => {
+  const { db, clock, reports } = setupFields();
+  const expiredKey = hashWithTtl(clock.now() + 100);
+  db.set("gone", expiredKey);
+  db.setExpire("gone", clock.now() + 50);
+  const single = new HashValue();
+  single.set("f", "v");
+  single.setExpire("f", clock.now() + 100);
+  db.set("single", single);
+  clock.advance(100);
+  expireFieldsFully(db);
+  // "gone" expired as a key: its fields are not touched, and it stays indexed until reclaimed.
+  assert.deepEqual(reports, ["0:single!"]);
+  assert.equal(expiredKey.size, 2);
+  assert.equal(db.stored("single"), false);
+  assert.equal(db.fieldExpiresCount, 1);
+  db.activeExpire(Infinity, () => 0);
+  assert.equal(db.fieldExpiresCount, 0);
+});
+
+Deno.test("database: expireFields purges one key lazily, at the time given", () => {
+  const { db, clock, reports } = setupFields();
+  db.set("h", hashWithTtl(clock.now() + 100));
+  db.set("s", "string");
+  assert.equal(db.expireFields("h"), 0);
+  assert.equal(db.expireFields("s"), 0);
+  assert.equal(db.expireFields("missing"), 0);
+  assert.equal(db.expireFields("h", clock.now() + 100), 1);
+  assert.deepEqual(reports, ["0:h"]);
+  // The last TTL gone, the key leaves the index at once.
+  assert.equal(db.fieldExpiresCount, 0);
 });

@@ -1,7 +1,5 @@
 import assert from "node:assert/strict";
-import { FieldExpiryIndex, HashValue } from "../../src/store/hash.ts";
-import { Database } from "../../src/store/database.ts";
-import { ManualClock } from "../../src/clock.ts";
+import { HashValue } from "../../src/store/hash.ts";
 
 Deno.test("HashValue sets, gets and deletes fields in insertion order", () => {
   const h = new HashValue();
@@ -112,36 +110,4 @@ Deno.test("HashValue field TTLs: set, persist, overwrite and purge", async (t) =
     assert.deepEqual(h.purge(499), []);
     assert.deepEqual(h.purge(500), ["b"]);
   });
-});
-
-Deno.test("FieldExpiryIndex visits registered keys round robin and drops stale ones", () => {
-  const clock = new ManualClock(0);
-  const db = new Database(0, clock, { expired() {} });
-  const index = new FieldExpiryIndex();
-  const hashes: HashValue[] = [];
-  for (let i = 0; i < 5; i++) {
-    const h = new HashValue();
-    h.set("f", "v");
-    h.setExpire("f", 1000);
-    db.set(`k${i}`, h);
-    index.add(db, `k${i}`, h);
-    hashes.push(h);
-  }
-  assert.equal(index.size(db), 5);
-  const seen: string[] = [];
-  index.sweep(db, 3, (key) => seen.push(key));
-  index.sweep(db, 3, (key) => seen.push(key));
-  assert.deepEqual(seen, ["k0", "k1", "k2", "k3", "k4", "k0"]);
-  // A replaced key, a deleted key and a hash without TTLs are dropped.
-  db.set("k1", "string");
-  db.delete("k2");
-  hashes[3]!.persist("f");
-  const again: string[] = [];
-  index.sweep(db, 10, (key) => again.push(key));
-  assert.deepEqual(again.sort(), ["k0", "k4"]);
-  assert.equal(index.size(db), 2);
-  // The visitor emptying a hash drops it too.
-  index.sweep(db, 10, (_key, hash) => hash.purge(1000));
-  assert.equal(index.size(db), 0);
-  assert.equal(index.size(new Database(1, clock, { expired() {} })), 0);
 });

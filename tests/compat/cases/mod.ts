@@ -15,6 +15,7 @@ import { CASES as hash } from "./hash.ts";
 import { CASES as set } from "./set.ts";
 import { CASES as transaction } from "./transaction.ts";
 import { CASES as pubsub } from "./pubsub.ts";
+import { CASES as debug, REFUSED_CASES as debugRefused } from "./debug.ts";
 
 /** All cases by group. */
 export const GROUPS: Record<string, readonly CompatCase[]> = {
@@ -28,4 +29,14 @@ export const GROUPS: Record<string, readonly CompatCase[]> = {
   set,
   transaction,
   pubsub,
+  debug,
+  "debug-refused": debugRefused,
+};
+
+/**
+ * Configuration a group's servers start with, the same on both sides
+ * (`--name value` for redis-server); groups not listed run the defaults.
+ */
+export const GROUP_CONFIG: Record<string, Readonly<Record<string, string>>> = {
+  debug: { "enable-debug-command": "yes" },
 };

@@ -3,9 +3,9 @@
  *
  * Left out on purpose: COMMAND COUNT and unfiltered COMMAND LIST (resplite
  * has fewer commands), containers' COMMAND INFO and DOCS (Redis orders
- * subcommands by hash), DOCS of commands with arguments (not described
- * here), INFO sections with live figures, CONFIG REWRITE, and SHUTDOWN
- * that would stop the real server.
+ * subcommands by hash; `tests/command_table_test.ts` compares them in name
+ * order, with every other command's), INFO sections with live figures,
+ * CONFIG REWRITE, and SHUTDOWN that would stop the real server.
  *
  * @module
  */
@@ -242,6 +242,22 @@ export const CASES: readonly CompatCase[] = [
     ],
   },
   {
+    name: "COMMAND DOCS describes arguments: tokens, blocks, alternatives, flags, since",
+    steps: [
+      ["COMMAND", "DOCS", "set", "getex", "lmpop", "getset"],
+      ["COMMAND", "DOCS", "client|kill", "object|encoding", "command|list"],
+    ],
+  },
+  {
+    name: "COMMAND DOCS and INFO in RESP3 use maps and sets",
+    resp: 3,
+    steps: [
+      ["COMMAND", "DOCS", "set", "hset", "shutdown", "sintercard"],
+      ["COMMAND", "INFO", "set", "lmpop", "blmove", "client|kill", "publish", "nosuch"],
+      ["COMMAND", "GETKEYSANDFLAGS", "set", "k", "v", "GET"],
+    ],
+  },
+  {
     name: "COMMAND LIST filters by pattern, ACL category and module",
     steps: [
       ["COMMAND", "LIST", "FILTERBY", "PATTERN", "dbsiz?"],
@@ -288,6 +304,11 @@ export const CASES: readonly CompatCase[] = [
       ["COMMAND", "GETKEYS", "object", "encoding"],
       ["COMMAND", "GETKEYS", "keys", "*"],
       ["COMMAND", "GETKEYS", "expire", "k", "10", "NX"],
+      ["COMMAND", "GETKEYSANDFLAGS", "set", "k", "v"],
+      ["COMMAND", "GETKEYSANDFLAGS", "set", "k", "v", "NX", "get", "EX", "1"],
+      ["COMMAND", "GETKEYSANDFLAGS", "set", "k", "get"],
+      ["COMMAND", "GETKEYSANDFLAGS", "lmpop", "2", "a", "b", "LEFT"],
+      ["COMMAND", "GETKEYSANDFLAGS", "sintercard", "1", "a", "LIMIT", "1"],
     ],
   },
   {
