@@ -58,6 +58,11 @@ export interface BlockingHost {
   readonly clock: Clock;
   /** The client whose command is running (set while a waiter is served). */
   currentClient: Client | undefined;
+  /**
+   * Called after a waiter was served: what serving it changed is one unit
+   * of the effect stream (the engine flushes its propagation).
+   */
+  served?(): void;
 }
 
 interface Waiter {
@@ -220,7 +225,10 @@ export class Blocking {
           for (const waiter of queue) {
             host.currentClient = waiter.client;
             const reply = serveSafely(waiter.request, key);
-            if (reply !== undefined) this.#finish(waiter, reply);
+            if (reply !== undefined) {
+              host.served?.();
+              this.#finish(waiter, reply);
+            }
           }
         }
       }

@@ -98,6 +98,7 @@ export const PARAMS: readonly ParamSpec[] = [
     default: "no",
     immutable: true,
   },
+  { name: "lazyfree-lazy-expire", kind: { type: "bool" }, default: "no" },
   { name: "tcp-keepalive", kind: { type: "int", min: 0, max: 2147483647 }, default: "300" },
   {
     name: "hash-max-listpack-entries",

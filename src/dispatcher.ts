@@ -208,12 +208,23 @@ export class Dispatcher {
     let reply: Reply | Promise<Reply>;
     const caller = engine.currentClient;
     engine.currentClient = client;
+    const propagation = engine.propagation;
+    const dirty = engine.dirty;
+    propagation.beginCommand();
     try {
       reply = handler(client, new Args(argv));
     } catch (e) {
       reply = this.#errorReply(e, command);
     }
     engine.currentClient = caller;
+    // What the command changed leaves through the effect stream (EXEC's
+    // effects are its queued commands', emitted together once it is over).
+    if (propagation.active) {
+      if ((engine.dirty !== dirty || propagation.forced) && command.fullName !== "exec") {
+        propagation.commandDone(client.dbIndex, argv);
+      }
+      if (!client.inExec) propagation.flush();
+    }
     // Clients blocked on keys this command created are served once it is
     // over (EXEC's queued commands run inExec: EXEC serves after them all).
     if (engine.blocking.hasReady && !client.inExec) engine.blocking.serveReady();

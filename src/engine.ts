@@ -28,6 +28,7 @@ import { Monitors } from "./monitor.ts";
 import { ClientPause } from "./pause.ts";
 import { Blocking } from "./blocking.ts";
 import type { Reply } from "./resp/reply.ts";
+import { Propagation } from "./propagation.ts";
 
 /** Facts about the process, given by the runtime edge (server.ts). */
 export interface HostInfo {
@@ -234,6 +235,8 @@ export class Engine {
   readonly host: HostInfo;
   /** Connected clients by id. */
   readonly clients = new Map<number, Client>();
+  /** The effect stream: every change to the dataset, for the AOF, replicas and journals. */
+  readonly propagation = new Propagation();
   /** Channels, patterns and their subscribers. */
   readonly pubsub = new PubSub();
   /** Client-side caching: who read which keys. */
@@ -308,12 +311,17 @@ export class Engine {
       },
       expired: (db: Database, key: string) => {
         this.notify(db, "x", "expired", key);
+        this.propagation.emit(db.id, [
+          this.config.get("lazyfree-lazy-expire") === "yes" ? "UNLINK" : "DEL",
+          key,
+        ]);
         this.tracking.invalidateKey(key, this.currentClient);
         this.stats.expiredKeys++;
         if (this.watches.size > 0) this.watches.touch(db, key);
       },
       // Hash fields removed by expiry: `hexpired`, and `del` for an emptied hash.
-      fieldsExpired: (db: Database, key: string, deleted: boolean) => {
+      fieldsExpired: (db: Database, key: string, fields: readonly string[], deleted: boolean) => {
+        this.propagation.emit(db.id, ["HDEL", key, ...fields]);
         this.keyModified(db, key);
         this.notify(db, "h", "hexpired", key);
         if (deleted) this.notify(db, "g", "del", key);
@@ -507,6 +515,14 @@ export class Engine {
    */
   keyspaceFlushed(): void {
     this.tracking.invalidateAll();
+  }
+
+  /**
+   * Called by the blocking module once a blocked client was served: what
+   * serving it changed (a pop, a move) is one unit of the effect stream.
+   */
+  served(): void {
+    this.propagation.flush();
   }
 
   /**

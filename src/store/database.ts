@@ -85,10 +85,10 @@ export interface DatabaseHooks {
   created?(db: Database, key: string): void;
   /**
    * Expired elements (hash fields) were removed from a key's value, lazily
-   * or by the active cycle; `deleted` when none was left, so the key was
-   * deleted too.
+   * or by the active cycle: the elements, and `deleted` when none was left,
+   * so the key was deleted too.
    */
-  fieldsExpired?(db: Database, key: string, deleted: boolean): void;
+  fieldsExpired?(db: Database, key: string, fields: readonly string[], deleted: boolean): void;
 }
 
 interface ScanState {
@@ -738,13 +738,13 @@ export class Database {
 
   /** Removes a value's expired elements, then its key if emptied, and reports them. */
   #purgeFields(key: string, value: ExpiringContainer, now: number): number {
-    const removed = value.purge(now).length;
-    if (removed === 0) return 0;
+    const fields = value.purge(now);
+    if (fields.length === 0) return 0;
     const deleted = value.size === 0;
     if (deleted) this.#remove(key);
     else if (!value.hasExpires) this.#fieldExpires.delete(key);
-    this.#hooks.fieldsExpired?.(this, key, deleted);
-    return removed;
+    this.#hooks.fieldsExpired?.(this, key, fields, deleted);
+    return fields.length;
   }
 
   /**

@@ -254,7 +254,7 @@ function setupFields(): {
   const reports: string[] = [];
   const hooks = {
     expired() {},
-    fieldsExpired: (db: Database, key: string, deleted: boolean) => {
+    fieldsExpired: (db: Database, key: string, _fields: readonly string[], deleted: boolean) => {
       reports.push(`${db.id}:${key}${deleted ? "!" : ""}`);
     },
   };
