@@ -35,10 +35,15 @@
  * @module
  */
 
-import { startServer } from "./src/server.ts";
-import { Config, ConfigError } from "./src/config.ts";
-import { binaryToBytes, bytesToBinary, splitArgs } from "./src/resp/decoder.ts";
-import type { LogLevel } from "./src/engine.ts";
+import {
+  binaryToBytes,
+  bytesToBinary,
+  Config,
+  ConfigError,
+  type LogLevel,
+  splitArgs,
+  startServer,
+} from "./src/mod.ts";
 
 const VERSION = "0.1.0";
 const REDIS_VERSION = "7.0.15";

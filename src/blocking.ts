@@ -59,8 +59,10 @@ export interface BlockingHost {
   /** The client whose command is running (set while a waiter is served). */
   currentClient: Client | undefined;
   /**
-   * Called after a waiter was served: what serving it changed is one unit
-   * of the effect stream (the engine flushes its propagation).
+   * Called after every attempt to serve a waiter: what the attempt changed
+   * (the pop it made, or keys it found expired even when it could not be
+   * served) is one unit of the effect stream (the engine flushes its
+   * propagation).
    */
   served?(): void;
 }
@@ -225,10 +227,8 @@ export class Blocking {
           for (const waiter of queue) {
             host.currentClient = waiter.client;
             const reply = serveSafely(waiter.request, key);
-            if (reply !== undefined) {
-              host.served?.();
-              this.#finish(waiter, reply);
-            }
+            host.served?.();
+            if (reply !== undefined) this.#finish(waiter, reply);
           }
         }
       }

@@ -99,6 +99,8 @@ export const PARAMS: readonly ParamSpec[] = [
     immutable: true,
   },
   { name: "lazyfree-lazy-expire", kind: { type: "bool" }, default: "no" },
+  { name: "lazyfree-lazy-user-del", kind: { type: "bool" }, default: "no" },
+  { name: "lazyfree-lazy-user-flush", kind: { type: "bool" }, default: "no" },
   { name: "tcp-keepalive", kind: { type: "int", min: 0, max: 2147483647 }, default: "300" },
   {
     name: "hash-max-listpack-entries",

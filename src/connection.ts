@@ -216,7 +216,7 @@ export class Connection implements ClientTransport {
             reply = settled;
           }
           if (client.sendsReply) this.#out.write(reply, client.resp);
-          engine.afterReply();
+          engine.afterReply(client);
           if (this.#overOutputLimit()) break;
           if (client.closing || this.#closed) break;
           if (this.#out.length >= WRITE_BACKPRESSURE) {
@@ -316,7 +316,9 @@ export class Connection implements ClientTransport {
    * @param reply the reply
    */
   push(reply: Reply): void {
-    if (this.#closed) return;
+    // A client closing after its reply (a protocol error, QUIT) gets nothing
+    // more, as Redis adds no reply to a CLOSE_AFTER_REPLY client.
+    if (this.#closed || this.client.closing) return;
     this.#out.write(reply, this.client.resp);
     if (this.#overOutputLimit()) return;
     if (!this.#inBatch) this.#flush().catch(() => {});

@@ -311,18 +311,33 @@ export class Engine {
       },
       expired: (db: Database, key: string) => {
         this.notify(db, "x", "expired", key);
-        this.propagation.emit(db.id, [
-          this.config.get("lazyfree-lazy-expire") === "yes" ? "UNLINK" : "DEL",
-          key,
-        ]);
+        const propagation = this.propagation;
+        if (propagation.active) {
+          const argv = [this.config.get("lazyfree-lazy-expire") === "yes" ? "UNLINK" : "DEL", key];
+          // Found by a command: part of its unit, before its own effect (in
+          // MULTI / EXEC with it, as Redis 7.0.15's alsoPropagate); found by
+          // the cron: a unit of its own.
+          if (this.currentClient !== undefined) propagation.add(db.id, argv);
+          else propagation.emit(db.id, argv);
+        }
         this.tracking.invalidateKey(key, this.currentClient);
         this.stats.expiredKeys++;
         if (this.watches.size > 0) this.watches.touch(db, key);
       },
       // Hash fields removed by expiry: `hexpired`, and `del` for an emptied hash.
       fieldsExpired: (db: Database, key: string, fields: readonly string[], deleted: boolean) => {
-        this.propagation.emit(db.id, ["HDEL", key, ...fields]);
-        this.keyModified(db, key);
+        const propagation = this.propagation;
+        if (propagation.active) {
+          // As a key expiry: in the running command's unit, at the point it
+          // happened; from the cron, a unit of its own.
+          const argv = ["HDEL", key, ...fields];
+          if (this.currentClient !== undefined) propagation.add(db.id, argv);
+          else propagation.emit(db.id, argv);
+        }
+        // Signalled like a key expiry: WATCH and tracking, not a change of
+        // the running command (dirty), which would make a read propagate.
+        if (this.watches.size > 0) this.watches.touch(db, key);
+        this.tracking.invalidateKey(key, this.currentClient);
         this.notify(db, "h", "hexpired", key);
         if (deleted) this.notify(db, "g", "del", key);
       },
@@ -529,9 +544,11 @@ export class Engine {
    * Called once a command's reply is out: sends what waited for it
    * (tracking invalidations of the client's own writes, broadcast
    * invalidations).
+   *
+   * @param client the client whose reply went out
    */
-  afterReply(): void {
-    this.tracking.flush();
+  afterReply(client?: Client): void {
+    this.tracking.flush(client);
   }
 
   /**

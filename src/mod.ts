@@ -20,10 +20,15 @@ export type { Client } from "./client.ts";
 export type { Reply } from "./resp/reply.ts";
 export { ReplyError } from "./errors.ts";
 export {
+  binaryToBytes,
+  bytesToBinary,
   type CommandCursor,
   type DecodedBatch,
   type DecoderLimits,
   RespDecoder,
+  splitArgs,
 } from "./resp/decoder.ts";
-export { RespCommandStream, RespDecoderStream } from "./resp/stream.ts";
+export { type CommandStreamOptions, RespCommandStream, RespDecoderStream } from "./resp/stream.ts";
+export { Config, ConfigError } from "./config.ts";
+export { type EffectSink, Propagation } from "./propagation.ts";
 export { ReplyEncoder } from "./resp/encoder.ts";

@@ -11,8 +11,10 @@
  * whole EXEC. A unit of more than one effect is wrapped in MULTI / EXEC,
  * and every sink gets a SELECT before an effect in another database than
  * the one it last saw (before the MULTI for the first effect, inside it for
- * the others, as Redis 7.0.15 writes its AOF). Writes no client sent
- * (expiry, evicted keys, blocked clients served) are units of their own.
+ * the others, as Redis 7.0.15 writes its AOF). A key a command finds
+ * expired is deleted in that command's unit, before its own effect; writes
+ * no client sent (active expiry, evicted keys, blocked clients served) are
+ * units of their own.
  * A command that changes nothing propagates nothing.
  *
  * With no sink subscribed nothing is recorded: the hot path pays one check.
@@ -68,6 +70,8 @@ export class Propagation {
   #replacement: (readonly string[])[] | undefined;
   #prevented = false;
   #forced = false;
+  /** Whether the current unit leaves without MULTI / EXEC around it. */
+  #unwrapped = false;
 
   /** Whether anything listens: handlers may skip building effects when not. */
   get active(): boolean {
@@ -101,7 +105,7 @@ export class Propagation {
 
   /**
    * Emits one effect as a unit of its own, before whatever the current
-   * unit has recorded (a key expired while a command looked it up).
+   * unit has recorded (a key the cron found expired).
    *
    * @param db the database
    * @param argv the command
@@ -119,6 +123,7 @@ export class Propagation {
     this.#replacement = undefined;
     this.#prevented = false;
     this.#forced = false;
+    this.#unwrapped = false;
   }
 
   /**
@@ -153,6 +158,16 @@ export class Propagation {
   }
 
   /**
+   * Called by a handler of a command that touches arbitrary keys (SCAN,
+   * RANDOMKEY: Redis's CMD_TOUCHES_ARBITRARY_KEYS) when it runs on its own,
+   * not queued in a transaction: its unit (the keys it found expired) is
+   * not wrapped in MULTI / EXEC, as active expiry's deletions are not.
+   */
+  unwrap(): void {
+    this.#unwrapped = true;
+  }
+
+  /**
    * Records the running command's own effect, once it changed the dataset:
    * its rewrite if the handler gave one, else its arguments.
    *
@@ -170,13 +185,15 @@ export class Propagation {
   /** Ends the current unit: emits what it recorded, in MULTI / EXEC if more than one. */
   flush(): void {
     const pending = this.#pending;
+    const wrap = !this.#unwrapped;
+    this.#unwrapped = false;
     if (pending.length === 0) return;
     this.#pending = [];
-    this.#send(pending);
+    this.#send(pending, wrap);
   }
 
-  #send(effects: readonly Pending[]): void {
-    const wrap = effects.length > 1;
+  #send(effects: readonly Pending[], multi = true): void {
+    const wrap = multi && effects.length > 1;
     for (const s of this.#subscribers) {
       if (wrap) {
         // MULTI goes to the first effect's database, as Redis sends it.

@@ -91,8 +91,12 @@ export class Tracking {
   #table = new Map<string, Set<number>>();
   #items = 0;
   #prefixes = new Map<string, PrefixState>();
-  #pending: (string | null)[] = [];
-  #pendingFor: Client | undefined;
+  /**
+   * Invalidations of keys a client's own command changed, held until that
+   * client's reply is out (a client served after blocking gets its reply
+   * later than the command that served it ends).
+   */
+  #deferred = new Map<Client, (string | null)[]>();
   #bcastDirty = false;
   /** Clients with tracking on (INFO tracking_clients). */
   clients = 0;
@@ -159,6 +163,7 @@ export class Tracking {
       if (state.clients.size === 0) this.#prefixes.delete(prefix);
     }
     client.tracking = undefined;
+    this.#deferred.delete(client);
     this.clients--;
   }
 
@@ -261,29 +266,36 @@ export class Tracking {
   }
 
   /**
-   * Sends what waited for the end of a command: the running client's own
-   * invalidations (after its reply) and the gathered broadcast
-   * invalidations.
+   * Sends what waited for a reply: the invalidations a client's own
+   * commands caused (once its reply is out, as Redis orders them), and the
+   * gathered broadcast invalidations.
+   *
+   * @param client the client whose reply just went out; every client's
+   *   held invalidations when absent (the cron)
    */
-  flush(): void {
-    if (this.#pendingFor !== undefined) {
-      const client = this.#pendingFor;
-      const keys = this.#pending;
-      this.#pendingFor = undefined;
-      this.#pending = [];
-      if (!client.closed && client.tracking !== undefined) {
-        for (const key of keys) this.#send(client, key === null ? NIL : bulks([key]));
+  flush(client?: Client): void {
+    if (this.#deferred.size > 0) {
+      if (client === undefined) {
+        for (const c of [...this.#deferred.keys()]) this.#sendDeferred(c);
+      } else {
+        this.#sendDeferred(client);
       }
     }
     if (this.#bcastDirty) this.#broadcast();
   }
 
+  #sendDeferred(client: Client): void {
+    const keys = this.#deferred.get(client);
+    if (keys === undefined) return;
+    this.#deferred.delete(client);
+    if (client.closed || client.tracking === undefined) return;
+    for (const key of keys) this.#send(client, key === null ? NIL : bulks([key]));
+  }
+
   #defer(client: Client, key: string | null): void {
-    if (this.#pendingFor !== client) {
-      if (this.#pendingFor !== undefined) this.flush();
-      this.#pendingFor = client;
-    }
-    this.#pending.push(key);
+    const keys = this.#deferred.get(client);
+    if (keys === undefined) this.#deferred.set(client, [key]);
+    else keys.push(key);
   }
 
   #recordForBroadcast(key: string, modifier: Client | undefined): void {

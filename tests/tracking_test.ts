@@ -244,3 +244,22 @@ Deno.test("RESET and disconnection turn tracking off", async () => {
   assert.match(await w.call("INFO", "clients"), /tracking_clients:0\r\n/);
   assert.match(await w.call("INFO", "stats"), /tracking_total_prefixes:0\r\n/);
 });
+
+Deno.test("a client served after blocking gets its reply before the invalidation it caused", async () => {
+  await using s = await testServer();
+  const c = await tracker(s);
+  const w = await s.raw();
+  await w.call("RPUSH", "dst", "old");
+  assert.equal(await c.call("LRANGE", "dst", "0", "-1"), `*1\r\n${bulk("old")}`);
+  await c.write(
+    "*6\r\n$6\r\nBLMOVE\r\n$3\r\nsrc\r\n$3\r\ndst\r\n$4\r\nLEFT\r\n$5\r\nRIGHT\r\n$1\r\n0\r\n",
+  );
+  for (let i = 0; i < 100 && s.server.engine.blocking.count === 0; i++) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.equal(await w.call("RPUSH", "src", "foo"), ":1\r\n");
+  // BLMOVE moved foo into dst, which c tracks: its reply first, then the push.
+  assert.equal(await c.reply(), bulk("foo"));
+  assert.equal(await c.reply(), invalidate(["dst"]));
+  await quiet(c);
+});

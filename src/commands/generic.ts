@@ -13,12 +13,18 @@
  *   bucket cursors; the guarantees (every key present throughout a full
  *   iteration is returned) are the same.
  *
+ * What the writes propagate is deterministic, as Redis 7.0.15 rewrites it:
+ * EXPIRE, PEXPIRE and EXPIREAT as `PEXPIREAT key <ms>` with their
+ * NX / XX / GT / LT options, and a time already past as DEL (UNLINK with
+ * `lazyfree-lazy-expire`). Keys SCAN and RANDOMKEY find expired leave as
+ * deletions each on its own, not wrapped in MULTI / EXEC.
+ *
  * @module
  */
 
 import { Errors, ReplyError } from "../errors.ts";
 import { globMatch } from "../glob.ts";
-import { lookupReadWith, NONOTIFY, NOTOUCH } from "./lookup.ts";
+import { deleteExpiredNow, lookupReadWith, NONOTIFY, NOTOUCH, pexpireatEffect } from "./lookup.ts";
 import { array, bulk, bulks, integer, NIL, OK, type Reply, simple } from "../resp/reply.ts";
 import { type Database, typeOf, type Value } from "../store/database.ts";
 import { type Args, asciiLower, type CommandContext, parseInt64 } from "./spec.ts";
@@ -210,6 +216,9 @@ function scan(ctx: CommandContext, args: Args): Reply {
     }
   }
   const db = ctx.db;
+  // The keys it finds expired propagate unwrapped, as Redis's
+  // CMD_TOUCHES_ARBITRARY_KEYS commands run on their own.
+  if (!ctx.inExec) ctx.engine.propagation.unwrap();
   const [next, visited] = db.scanKeys(cursor, count);
   const out: string[] = [];
   // Redis's filter order: pattern, then type (a lookup that may reclaim the
@@ -286,7 +295,8 @@ function pexpireat(ctx: CommandContext, args: Args): Reply {
 /**
  * The EXPIRE family: options first, then the time (checked for overflow in
  * 64-bit milliseconds), then the key and the NX/XX/GT/LT conditions. A time
- * already past deletes the key.
+ * already past deletes the key. Propagated as `PEXPIREAT key <ms> [options]`
+ * (PEXPIREAT itself as sent).
  */
 function expireGeneric(
   ctx: CommandContext,
@@ -341,16 +351,18 @@ function expireGeneric(
     if (gt && (current === undefined || at <= current)) return integer(0);
     if (lt && current !== undefined && at >= current) return integer(0);
   }
-  const engine = ctx.engine;
   if (at <= now) {
-    db.delete(key);
-    engine.keyModified(db, key);
-    engine.notify(db, "g", "del", key);
+    deleteExpiredNow(ctx, key);
     return integer(1);
   }
   db.setExpire(key, at);
+  const engine = ctx.engine;
   engine.keyModified(db, key);
   engine.notify(db, "g", "expire", key);
+  const propagation = engine.propagation;
+  if (propagation.active && name !== "pexpireat") {
+    propagation.rewrite(pexpireatEffect(key, when, args.argv.slice(3)));
+  }
   return integer(1);
 }
 
@@ -404,7 +416,10 @@ function persist(ctx: CommandContext, args: Args): Reply {
 
 /** RANDOMKEY */
 function randomkey(ctx: CommandContext, _args: Args): Reply {
-  const random = ctx.engine.random;
+  const engine = ctx.engine;
+  const random = engine.random;
+  // As SCAN: the keys it finds expired propagate unwrapped.
+  if (!ctx.inExec) engine.propagation.unwrap();
   return bulk(ctx.db.randomKey(() => random.next()));
 }
 

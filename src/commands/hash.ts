@@ -10,6 +10,13 @@
  * (`Database.activeExpireFields`) from the engine's periodic task; each
  * removal publishes `hexpired`, and a hash left empty is deleted (`del`).
  *
+ * Propagation (AOF, replicas) is deterministic: HINCRBYFLOAT propagates
+ * `HSET key field value` with the value reached (Redis 7.0.15), followed by
+ * `HPEXPIREAT` when the field has a TTL; the field-expiry commands propagate
+ * as Redis 7.4 does (see `hexpireGeneric`); a field expiring propagates
+ * `HDEL` as a unit of its own, never the command that found it. The other
+ * writes propagate as sent, and only when they changed something.
+ *
  * Known differences from Redis 7.0.15:
  * - HGETALL, HKEYS, HVALS and HSCAN list a `hashtable`-encoded hash in
  *   insertion order rather than dict order, and HSCAN cursors are not
@@ -104,6 +111,8 @@ function limits(ctx: CommandContext): [entries: number, value: number] {
  */
 function live(ctx: CommandContext, key: string, hash: HashValue): HashValue | undefined {
   if (!hash.hasExpires) return hash;
+  // The expiry propagates its own HDEL and leaves dirty alone: the running
+  // command does not become a write (HGET must not propagate), as in Redis 7.4.
   if (ctx.db.expireFields(key, ctx.engine.clock.now()) === 0) return hash;
   return hash.size === 0 ? undefined : hash;
 }
@@ -302,6 +311,16 @@ function hincrbyfloat(ctx: CommandContext, args: Args): Reply {
   if (sum === null || sum.inf) throw new ReplyError(Errors.nanOrInfinity);
   const text = formatLongDouble(sum);
   storeCounter(ctx, key, found, field, text, "hincrbyfloat");
+  const propagation = ctx.engine.propagation;
+  if (propagation.active) {
+    // The value reached, as Redis propagates it, so that float formatting
+    // cannot make a replica differ. HSET drops a field TTL that HINCRBYFLOAT
+    // kept: HPEXPIREAT restores it (Redis 7.4's fix, redis/redis#14227).
+    const set = ["HSET", key, field, text];
+    const at = found?.getExpire(field);
+    if (at === undefined) propagation.rewrite(set);
+    else propagation.rewrite(set, ["HPEXPIREAT", key, String(at), "FIELDS", "1", field]);
+  }
   return bulk(text);
 }
 
@@ -506,7 +525,11 @@ function sameCodes(n: number, code: number): Reply {
 /**
  * HEXPIRE, HPEXPIRE, HEXPIREAT and HPEXPIREAT: per field, -2 when missing,
  * 0 when the condition fails, 2 when the time is already past (the field
- * is deleted), else 1.
+ * is deleted), else 1 (even when the time is unchanged, as Redis counts it).
+ *
+ * Propagates as Redis 7.4: `HDEL key field` for each field deleted, then,
+ * if any field's time was set, the command as HPEXPIREAT with the absolute
+ * time in ms and only those fields (its condition kept).
  */
 function hexpireGeneric(
   ctx: CommandContext,
@@ -534,6 +557,10 @@ function hexpireGeneric(
   const codes: Reply[] = new Array(count);
   let updated = 0;
   let deleted = 0;
+  // The effects, built only when the effect stream has a listener.
+  const propagation = ctx.engine.propagation;
+  const effects: string[][] | undefined = propagation.active ? [] : undefined;
+  const set: string[] | undefined = propagation.active ? [] : undefined;
   for (let i = 0; i < count; i++) {
     const field = argv[fieldsAt + 2 + i]!;
     if (hash.get(field) === undefined) {
@@ -551,14 +578,24 @@ function hexpireGeneric(
     } else if (at <= now) {
       hash.delete(field);
       deleted++;
+      effects?.push(["HDEL", key, field]);
       codes[i] = integer(2);
     } else {
-      if (prev !== at) {
-        hash.setExpire(field, at);
-        updated++;
-      }
+      hash.setExpire(field, at);
+      updated++;
+      set?.push(field);
       codes[i] = ONE;
     }
+  }
+  if (effects !== undefined && set !== undefined && updated + deleted > 0) {
+    if (updated > 0) {
+      const effect = [name === "hpexpireat" ? argv[0]! : "HPEXPIREAT", key];
+      effect.push(relative || seconds ? String(at) : argv[2]!);
+      if (cond !== 0) effect.push(argv[3]!);
+      effect.push(argv[fieldsAt]!, updated === count ? argv[fieldsAt + 1]! : String(updated));
+      effects.push(effect.concat(set));
+    }
+    propagation.rewrite(...effects);
   }
   if (updated + deleted > 0) {
     const engine = ctx.engine;

@@ -9,6 +9,14 @@
  * gets WRONGTYPE and stops waiting; inside MULTI/EXEC the blocking commands
  * behave as their non-blocking forms.
  *
+ * Propagation follows Redis 7.0.15's AOF: the plain commands go as sent;
+ * a blocking command served at once goes as its non-blocking form (BLPOP
+ * as `LPOP key`, BLMOVE as `LMOVE` with the client's end words, BRPOPLPUSH
+ * as `RPOPLPUSH`) and LMPOP / BLMPOP as `LPOP|RPOP key n`, n the number of
+ * elements popped. A blocked client served later by another client's write
+ * is an effect of its own after that write: the same forms, except that
+ * BLMOVE's end words are written lower-case.
+ *
  * @module
  */
 
@@ -130,12 +138,12 @@ function popGeneric(ctx: CommandContext, args: Args, head: End): Reply {
   if (list === undefined) return hasCount ? NIL_ARRAY : NIL;
   if (!hasCount) {
     const value = popOne(list, head);
-    popped(ctx, ctx.db, key, list, head, true);
+    popped(ctx, ctx.db, key, list, head, false);
     return bulk(value);
   }
   if (count === 0) return EMPTY_ARRAY;
   const values = popMany(list, head, count);
-  popped(ctx, ctx.db, key, list, head, true);
+  popped(ctx, ctx.db, key, list, head, false);
   return bulks(values);
 }
 
@@ -152,8 +160,8 @@ function popMany(list: ListValue, head: End, count: number): string[] {
 
 /**
  * After a pop: the `lpop`/`rpop` event, then the key's deletion (and `del`)
- * when emptied. `touch` records the write (a served blocked pop does not:
- * the push that woke it did).
+ * when emptied. A command records the write; a blocked client `served`
+ * outside any command does not (the push that woke it did).
  */
 function popped(
   ctx: CommandContext,
@@ -161,12 +169,48 @@ function popped(
   key: string,
   list: ListValue,
   head: End,
-  touch: boolean,
+  served: boolean,
 ): void {
   const engine = ctx.engine;
   engine.notify(db, "l", head ? "lpop" : "rpop", key);
   deleteIfEmpty(ctx, db, key, list);
-  if (touch) engine.keyModified(db, key);
+  if (!served) engine.keyModified(db, key);
+}
+
+/**
+ * Records what a blocking pop or move (or LMPOP) did as deterministic
+ * commands: the running command's rewrite (Redis's
+ * rewriteClientCommandVector), or for a blocked client `served` outside any
+ * command an effect of its own (alsoPropagate; the blocking module ends the
+ * unit once the serve is over). Callers build `argv` only when
+ * `propagation.active`.
+ */
+function propagateAs(
+  ctx: CommandContext,
+  db: Database,
+  served: boolean,
+  argv: readonly string[],
+): void {
+  const propagation = ctx.engine.propagation;
+  if (served) propagation.add(db.id, argv);
+  else propagation.rewrite(argv);
+}
+
+/**
+ * A pop's deterministic form: `LPOP|RPOP key`, with the number of elements
+ * popped for the LMPOP family (`count`), as Redis 7.0.15 writes it.
+ */
+function propagatePop(
+  ctx: CommandContext,
+  db: Database,
+  key: string,
+  head: End,
+  count: number | undefined,
+  served: boolean,
+): void {
+  if (!ctx.engine.propagation.active) return;
+  const name = head ? "LPOP" : "RPOP";
+  propagateAs(ctx, db, served, count === undefined ? [name, key] : [name, key, String(count)]);
 }
 
 function deleteIfEmpty(ctx: CommandContext, db: Database, key: string, list: ListValue): void {
@@ -266,12 +310,17 @@ function ltrim(ctx: CommandContext, args: Args): Reply {
   const key = args.get(1);
   const list = writeTyped<ListValue>(ctx, key, "list");
   if (list === undefined) return OK;
-  const range = normaliseRange(start, end, list.length);
+  const before = list.length;
+  const range = normaliseRange(start, end, before);
   if (range === undefined) list.trim(1, 0);
   else list.trim(range[0], range[1]);
+  const removed = before - list.length;
   ctx.engine.notify(ctx.db, "l", "ltrim", key);
   deleteIfEmpty(ctx, ctx.db, key, list);
   ctx.engine.keyModified(ctx.db, key);
+  // One change per element removed, as Redis counts them (keyModified
+  // counted one): a trim that removes nothing is touched, not propagated.
+  ctx.engine.dirty += removed - 1;
   return OK;
 }
 
@@ -344,19 +393,20 @@ function parseEnd(arg: string): End {
 function lmove(ctx: CommandContext, args: Args): Reply {
   const from = parseEnd(args.get(3));
   const to = parseEnd(args.get(4));
-  return moveGeneric(ctx, ctx.db, args.get(1), args.get(2), from, to) ?? NIL;
+  return moveGeneric(ctx, ctx.db, args.get(1), args.get(2), from, to, false) ?? NIL;
 }
 
 /** RPOPLPUSH source destination */
 function rpoplpush(ctx: CommandContext, args: Args): Reply {
-  return moveGeneric(ctx, ctx.db, args.get(1), args.get(2), TAIL, HEAD) ?? NIL;
+  return moveGeneric(ctx, ctx.db, args.get(1), args.get(2), TAIL, HEAD, false) ?? NIL;
 }
 
 /**
  * The move family: pops from `src` and pushes onto `dst` (created when
  * missing). Events as Redis: the push on the destination, then the pop on
- * the source, then `del` if the source emptied. `touchSource` records the
- * source's write (a served BLMOVE does not: the push that woke it did).
+ * the source, then `del` if the source emptied. A command records the
+ * source's write; a BLMOVE `served` outside any command does not (the push
+ * that woke it did).
  *
  * @returns the element moved, or undefined when the source is missing
  */
@@ -367,7 +417,7 @@ function moveGeneric(
   dst: string,
   from: End,
   to: End,
-  touchSource = true,
+  served: boolean,
 ): Reply | undefined {
   const source = asList(db.get(src));
   if (source === undefined) return undefined;
@@ -384,7 +434,7 @@ function moveGeneric(
   engine.notify(db, "l", to ? "lpush" : "rpush", dst);
   engine.notify(db, "l", from ? "lpop" : "rpop", src);
   deleteIfEmpty(ctx, db, src, source);
-  if (touchSource) engine.keyModified(db, src);
+  if (!served) engine.keyModified(db, src);
   return bulk(value);
 }
 
@@ -432,7 +482,7 @@ function mpopGeneric(
   const db = ctx.db;
   for (const key of keys) {
     const list = writeTyped<ListValue>(ctx, key, "list");
-    if (list !== undefined) return mpopFrom(ctx, db, key, list, head, count, true);
+    if (list !== undefined) return mpopFrom(ctx, db, key, list, head, count, false);
   }
   if (!blocking || ctx.inExec) return NIL_ARRAY;
   return ctx.engine.blocking.block(ctx, {
@@ -442,7 +492,7 @@ function mpopGeneric(
     serve: (key) => {
       const list = db.get(key);
       if (!(list instanceof ListValue)) return undefined;
-      return mpopFrom(ctx, db, key, list, head, count, false);
+      return mpopFrom(ctx, db, key, list, head, count, true);
     },
   });
 }
@@ -454,10 +504,11 @@ function mpopFrom(
   list: ListValue,
   head: End,
   count: number,
-  touch: boolean,
+  served: boolean,
 ): Reply {
   const values = popMany(list, head, count);
-  popped(ctx, db, key, list, head, touch);
+  popped(ctx, db, key, list, head, served);
+  propagatePop(ctx, db, key, head, values.length, served);
   return array([bulk(key), bulks(values)]);
 }
 
@@ -477,7 +528,7 @@ function bpopGeneric(ctx: CommandContext, args: Args, head: End): Reply | Promis
   const db = ctx.db;
   for (const key of keys) {
     const list = writeTyped<ListValue>(ctx, key, "list");
-    if (list !== undefined) return bpopFrom(ctx, db, key, list, head, true);
+    if (list !== undefined) return bpopFrom(ctx, db, key, list, head, false);
   }
   if (ctx.inExec) return NIL_ARRAY;
   return ctx.engine.blocking.block(ctx, {
@@ -487,7 +538,7 @@ function bpopGeneric(ctx: CommandContext, args: Args, head: End): Reply | Promis
     serve: (key) => {
       const list = db.get(key);
       if (!(list instanceof ListValue)) return undefined;
-      return bpopFrom(ctx, db, key, list, head, false);
+      return bpopFrom(ctx, db, key, list, head, true);
     },
   });
 }
@@ -498,10 +549,11 @@ function bpopFrom(
   key: string,
   list: ListValue,
   head: End,
-  touch: boolean,
+  served: boolean,
 ): Reply {
   const value = popOne(list, head);
-  popped(ctx, db, key, list, head, touch);
+  popped(ctx, db, key, list, head, served);
+  propagatePop(ctx, db, key, head, undefined, served);
   return bulks([key, value]);
 }
 
@@ -509,26 +561,31 @@ function bpopFrom(
 function blmove(ctx: CommandContext, args: Args): Reply | Promise<Reply> {
   const from = parseEnd(args.get(3));
   const to = parseEnd(args.get(4));
-  return bmoveGeneric(ctx, args.get(1), args.get(2), from, to, parseTimeout(args.get(5)));
+  return bmoveGeneric(ctx, args, from, to, parseTimeout(args.get(5)), true);
 }
 
 /** BRPOPLPUSH source destination timeout */
 function brpoplpush(ctx: CommandContext, args: Args): Reply | Promise<Reply> {
-  const timeoutMs = parseTimeout(args.get(3));
-  return bmoveGeneric(ctx, args.get(1), args.get(2), TAIL, HEAD, timeoutMs);
+  return bmoveGeneric(ctx, args, TAIL, HEAD, parseTimeout(args.get(3)), false);
 }
 
+/** The blocking moves: `lmove` for BLMOVE, else BRPOPLPUSH. */
 function bmoveGeneric(
   ctx: CommandContext,
-  src: string,
-  dst: string,
+  args: Args,
   from: End,
   to: End,
   timeoutMs: number,
+  lmove: boolean,
 ): Reply | Promise<Reply> {
   const db = ctx.db;
-  const moved = moveGeneric(ctx, db, src, dst, from, to);
-  if (moved !== undefined) return moved;
+  const src = args.get(1);
+  const dst = args.get(2);
+  const moved = moveGeneric(ctx, db, src, dst, from, to, false);
+  if (moved !== undefined) {
+    propagateMove(ctx, db, args, from, to, lmove, false);
+    return moved;
+  }
   if (ctx.inExec) return NIL;
   return ctx.engine.blocking.block(ctx, {
     db,
@@ -538,7 +595,34 @@ function bmoveGeneric(
       if (!(db.get(src) instanceof ListValue)) return undefined;
       // A destination of the wrong type ends the wait with WRONGTYPE (the
       // blocking module answers a thrown ReplyError), as in Redis 7.0.
-      return moveGeneric(ctx, db, src, dst, from, to, false);
+      const reply = moveGeneric(ctx, db, src, dst, from, to, true);
+      propagateMove(ctx, db, args, from, to, lmove, true);
+      return reply;
     },
   });
+}
+
+/**
+ * A blocking move's deterministic form, as Redis 7.0.15 writes it:
+ * BRPOPLPUSH as `RPOPLPUSH source destination`; BLMOVE as `LMOVE` with the
+ * client's own end words when served at once (its arguments, rewritten) and
+ * lower-case ones when `served` later (Redis's shared `left` / `right`).
+ */
+function propagateMove(
+  ctx: CommandContext,
+  db: Database,
+  args: Args,
+  from: End,
+  to: End,
+  lmove: boolean,
+  served: boolean,
+): void {
+  if (!ctx.engine.propagation.active) return;
+  const src = args.get(1);
+  const dst = args.get(2);
+  let argv: string[];
+  if (!lmove) argv = ["RPOPLPUSH", src, dst];
+  else if (served) argv = ["LMOVE", src, dst, from ? "left" : "right", to ? "left" : "right"];
+  else argv = ["LMOVE", src, dst, args.get(3), args.get(4)];
+  propagateAs(ctx, db, served, argv);
 }

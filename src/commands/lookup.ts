@@ -1,7 +1,8 @@
 /**
  * Key lookups shared by every command group, as Redis's lookupKeyRead /
  * lookupKeyWrite: lazy expiry, keyspace hit and miss statistics, `keymiss`
- * notifications and WRONGTYPE checks, and option keywords.
+ * notifications and WRONGTYPE checks, option keywords, and the deterministic
+ * forms of expiry the write commands propagate.
  *
  * @module
  */
@@ -136,4 +137,81 @@ export function asString(value: Value | undefined): string | undefined {
 export function keyword(arg: string): string {
   const nul = arg.indexOf("\0");
   return asciiUpper(nul === -1 ? arg : arg.slice(0, nul));
+}
+
+/**
+ * An absolute expiry time as Redis writes it into the commands it
+ * propagates (`PXAT <ms>`, `PEXPIREAT key <ms>`): a decimal long long.
+ *
+ * @param ms milliseconds since the epoch (a bigint is exact)
+ * @returns the decimal integer
+ * @example
+ * ```ts
+ * import { formatMs } from "./lookup.ts";
+ * console.assert(formatMs(1700000000123) === "1700000000123");
+ * console.assert(formatMs(2 ** 60) === "1152921504606846976");
+ * ```
+ */
+export function formatMs(ms: number | bigint): string {
+  if (typeof ms === "bigint" || Number.isSafeInteger(ms)) return String(ms);
+  return BigInt(Math.trunc(ms)).toString();
+}
+
+/**
+ * The deterministic form of a new TTL (EXPIRE, PEXPIRE, EXPIREAT, GETEX):
+ * `PEXPIREAT key <ms>`, with the options the command kept.
+ *
+ * @param key the key
+ * @param at the absolute expiry time in ms
+ * @param options trailing arguments propagated as sent (EXPIRE's NX, XX, GT, LT)
+ * @returns the command to propagate
+ * @example
+ * ```ts
+ * import { pexpireatEffect } from "./lookup.ts";
+ * console.assert(pexpireatEffect("k", 1700000000000, ["NX"]).join(" ") === "PEXPIREAT k 1700000000000 NX");
+ * ```
+ */
+export function pexpireatEffect(
+  key: string,
+  at: number | bigint,
+  options: readonly string[] = [],
+): string[] {
+  return ["PEXPIREAT", key, formatMs(at), ...options];
+}
+
+/**
+ * Deletes a key whose new expiry time has already passed (EXPIRE and GETEX
+ * with a time not in the future), as Redis does at once: `del` is
+ * announced, and the command propagates as DEL, or UNLINK with
+ * `lazyfree-lazy-expire`.
+ *
+ * @param ctx the calling client
+ * @param key the key, which exists
+ * @example
+ * ```ts
+ * import { Engine } from "../engine.ts";
+ * import { deleteExpiredNow } from "./lookup.ts";
+ * const engine = new Engine();
+ * const client = engine.connect();
+ * const seen: string[] = [];
+ * engine.propagation.subscribe({ write: (argv) => seen.push(argv.join(" ")) });
+ * client.db.set("k", "v");
+ * deleteExpiredNow(client, "k");
+ * engine.propagation.commandDone(0, ["EXPIRE", "k", "-1"]);
+ * engine.propagation.flush();
+ * console.assert(!client.db.has("k") && seen.join("|") === "SELECT 0|DEL k");
+ * engine.close();
+ * ```
+ */
+export function deleteExpiredNow(ctx: CommandContext, key: string): void {
+  const db = ctx.db;
+  const engine = ctx.engine;
+  db.delete(key);
+  engine.keyModified(db, key);
+  engine.notify(db, "g", "del", key);
+  const propagation = engine.propagation;
+  if (propagation.active) {
+    const lazy = engine.config.get("lazyfree-lazy-expire") === "yes";
+    propagation.rewrite([lazy ? "UNLINK" : "DEL", key]);
+  }
 }

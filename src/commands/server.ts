@@ -669,6 +669,8 @@ function flushdb(ctx: CommandContext, args: Args): Reply {
   engine.databaseReplaced(ctx.db);
   engine.dirty += ctx.db.flush();
   engine.keyspaceFlushed();
+  // Propagated even when the database was empty, as Redis forces it.
+  engine.propagation.force();
   return OK;
 }
 
@@ -682,6 +684,8 @@ function flushall(ctx: CommandContext, args: Args): Reply {
     engine.dirty += db.flush();
   }
   engine.keyspaceFlushed();
+  // Propagated even when every database was empty, as Redis forces it.
+  engine.propagation.force();
   return OK;
 }
 

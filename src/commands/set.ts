@@ -7,6 +7,11 @@
  * hashtable-encoded sets are listed in insertion order where Redis uses its
  * hash order.
  *
+ * Propagation (AOF, replicas) is deterministic, as Redis 7.0.15's: SPOP
+ * propagates `SREM key member` for each member popped, or `DEL key` when a
+ * count empties the set; the other writes propagate as sent, and only when
+ * they changed something.
+ *
  * Known differences from Redis 7.0.15:
  * - Random picks (SPOP, SRANDMEMBER) come from the engine's seeded source,
  *   so the members chosen, and their order, differ from Redis's.
@@ -158,6 +163,9 @@ function spop(ctx: CommandContext, args: Args): Reply {
     const [member] = set.popRandom(ctx.engine.random, 1);
     touched(ctx, key, "spop");
     dropIfEmpty(ctx, key, set);
+    // Replicas and the AOF remove the member chosen, not another random one.
+    const propagation = ctx.engine.propagation;
+    if (propagation.active) propagation.rewrite(["SREM", key, member!]);
     return bulk(member);
   }
   const count = parseInteger(args.get(2));
@@ -173,6 +181,8 @@ function spop(ctx: CommandContext, args: Args): Reply {
     const all = new SetValue(set.ordered(), maxIntset(ctx));
     ctx.db.delete(key);
     ctx.engine.notify(ctx.db, "g", "del", key);
+    // Redis 7.0.15 propagates DEL here, even with lazyfree-lazy-server-del.
+    if (ctx.engine.propagation.active) ctx.engine.propagation.rewrite(["DEL", key]);
     return setReply(ctx, all.members());
   }
   const wasIntset = set.encoding() === "intset";
@@ -183,6 +193,10 @@ function spop(ctx: CommandContext, args: Args): Reply {
     set.rebuildEncoding(maxIntset(ctx));
     if (wasIntset) popped.sort(compareIntegerText);
   }
+  // One SREM per member, in reply order (Redis 7.0.15 does not batch them);
+  // the dispatcher wraps more than one in MULTI / EXEC.
+  const propagation = ctx.engine.propagation;
+  if (propagation.active) propagation.rewrite(...popped.map((m) => ["SREM", key, m]));
   return setReply(ctx, popped);
 }
 

@@ -7,7 +7,15 @@
  * - A string cannot grow beyond V8's longest string (2^29 - 24 bytes, 24
  *   bytes short of the default 512 MB `proto-max-bulk-len`): SETRANGE and
  *   APPEND past it answer the proto-max-bulk-len error.
- * - Expiry times are kept as doubles: beyond 2^53 ms they lose precision.
+ * - Expiry times are kept as doubles: beyond 2^53 ms they lose precision
+ *   (in replies and in the `PXAT` / `PEXPIREAT` times propagated).
+ *
+ * What the writes propagate is deterministic, as Redis 7.0.15 rewrites it:
+ * an expiry as `SET key value PXAT <ms>` (SET, SETEX, PSETEX) or `PEXPIREAT
+ * key <ms>` (GETEX), SET without its GET options, GETSET as SET, GETDEL as
+ * DEL (UNLINK with `lazyfree-lazy-user-del`), GETEX PERSIST as PERSIST,
+ * GETEX with a past time as DEL (UNLINK with `lazyfree-lazy-expire`) and
+ * INCRBYFLOAT as `SET key result KEEPTTL`.
  *
  * @module
  */
@@ -15,7 +23,15 @@
 import { Errors, ReplyError } from "../errors.ts";
 import { array, bulk, bulks, integer, map, NIL, OK, type Reply } from "../resp/reply.ts";
 import { addLongDouble, formatLongDouble, LD_ZERO, parseLongDouble } from "../store/long_double.ts";
-import { asString, keyword, lookupRead, lookupWrite } from "./lookup.ts";
+import {
+  asString,
+  deleteExpiredNow,
+  formatMs,
+  keyword,
+  lookupRead,
+  lookupWrite,
+  pexpireatEffect,
+} from "./lookup.ts";
 import { type Args, type CommandContext, parseInt64, parseInteger } from "./spec.ts";
 import type { HandlerTable } from "./table.ts";
 
@@ -185,7 +201,8 @@ function expireAt(ctx: CommandContext, text: string, flags: number, command: str
 
 /**
  * The SET family's shared body (Redis's setGenericCommand): validate the
- * expiry, answer the old value for GET, honour NX/XX, store, and set the TTL.
+ * expiry, answer the old value for GET, honour NX/XX, store, and set the TTL,
+ * which propagates as `SET key value PXAT <ms>`.
  */
 function setGeneric(
   ctx: CommandContext,
@@ -206,7 +223,11 @@ function setGeneric(
   store(ctx, key, value, (flags & F_KEEPTTL) !== 0, "set");
   if (expire !== undefined) {
     db.setExpire(key, at);
-    ctx.engine.notify(db, "g", "expire", key);
+    const engine = ctx.engine;
+    engine.notify(db, "g", "expire", key);
+    if (engine.propagation.active) {
+      engine.propagation.rewrite(["SET", key, value, "PXAT", formatMs(at)]);
+    }
   }
   return old ?? okReply;
 }
@@ -240,8 +261,13 @@ function set(ctx: CommandContext, args: Args): Reply {
     store(ctx, key, argv[2]!, false, "set");
     return OK;
   }
-  const options = parseStringOptions(args, 3, true);
-  return setGeneric(ctx, options.flags, argv[1]!, argv[2]!, options.expire, "set", OK, NIL);
+  const { flags, expire } = parseStringOptions(args, 3, true);
+  const reply = setGeneric(ctx, flags, argv[1]!, argv[2]!, expire, "set", OK, NIL);
+  // Propagated without its GET options (an expiry rewrote it whole).
+  if ((flags & F_GET) && expire === undefined && ctx.engine.propagation.active) {
+    ctx.engine.propagation.rewrite(argv.filter((arg, j) => j < 3 || keyword(arg) !== "GET"));
+  }
+  return reply;
 }
 
 /** SETNX key value */
@@ -265,7 +291,10 @@ function psetex(ctx: CommandContext, args: Args): Reply {
 function getset(ctx: CommandContext, args: Args): Reply {
   const key = args.argv[1]!;
   const old = readString(ctx, key);
-  store(ctx, key, args.argv[2]!, false, "set");
+  const value = args.argv[2]!;
+  store(ctx, key, value, false, "set");
+  const propagation = ctx.engine.propagation;
+  if (propagation.active) propagation.rewrite(["SET", key, value]);
   return bulk(old);
 }
 
@@ -275,9 +304,14 @@ function getdel(ctx: CommandContext, args: Args): Reply {
   const old = readString(ctx, key);
   if (old === undefined) return NIL;
   const db = ctx.db;
+  const engine = ctx.engine;
   db.delete(key);
-  ctx.engine.keyModified(db, key);
-  ctx.engine.notify(db, "g", "del", key);
+  engine.keyModified(db, key);
+  engine.notify(db, "g", "del", key);
+  if (engine.propagation.active) {
+    const lazy = engine.config.get("lazyfree-lazy-user-del") === "yes";
+    engine.propagation.rewrite([lazy ? "UNLINK" : "DEL", key]);
+  }
   return bulk(old);
 }
 
@@ -290,17 +324,18 @@ function getex(ctx: CommandContext, args: Args): Reply {
   const at = expire === undefined ? 0 : expireAt(ctx, expire, flags, "getex");
   const db = ctx.db;
   const engine = ctx.engine;
+  const propagation = engine.propagation;
   if ((flags & (F_EXAT | F_PXAT)) && at <= engine.now()) {
-    db.delete(key);
-    engine.keyModified(db, key);
-    engine.notify(db, "g", "del", key);
+    deleteExpiredNow(ctx, key);
   } else if (expire !== undefined) {
     db.setExpire(key, at);
     engine.keyModified(db, key);
     engine.notify(db, "g", "expire", key);
+    if (propagation.active) propagation.rewrite(pexpireatEffect(key, at));
   } else if ((flags & F_PERSIST) && db.persist(key)) {
     engine.keyModified(db, key);
     engine.notify(db, "g", "persist", key);
+    if (propagation.active) propagation.rewrite(["PERSIST", key]);
   }
   return bulk(value);
 }
@@ -479,6 +514,9 @@ function incrbyfloat(ctx: CommandContext, args: Args): Reply {
   if (sum === null || sum.inf) throw new ReplyError(Errors.nanOrInfinity);
   const text = formatLongDouble(sum);
   store(ctx, key, text, true, "incrbyfloat");
+  // Propagated as the value it computed: replicas need not redo the float math.
+  const propagation = ctx.engine.propagation;
+  if (propagation.active) propagation.rewrite(["SET", key, text, "KEEPTTL"]);
   return bulk(text);
 }
 

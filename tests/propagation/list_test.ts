@@ -1,0 +1,255 @@
+/**
+ * What the list commands propagate, against a real redis-server's AOF: the
+ * plain commands as sent (no-ops nothing), blocking commands served at
+ * once as their non-blocking forms, LMPOP / BLMPOP as LPOP / RPOP with the
+ * number popped, and blocked clients served later as effects of their own
+ * after the write that woke them, in the order Redis serves them.
+ */
+
+import { effectCases } from "../support/effects.ts";
+import { hasRedisServer } from "../support/server.ts";
+
+effectCases("list", [
+  {
+    name: "the plain commands as sent, and no-ops as nothing",
+    steps: [
+      { cmd: ["RPUSH", "l", "a", "b", "c", "d", "e"] },
+      { cmd: ["LPOP", "l"] },
+      { cmd: ["rpop", "l", "2"] },
+      { cmd: ["LPOP", "l", "0"] },
+      { cmd: ["LPOP", "missing"] },
+      { cmd: ["RPOP", "missing", "3"] },
+      // More than there is, and the list emptied: as sent, no DEL.
+      { cmd: ["LPOP", "l", "5"] },
+      { cmd: ["RPUSH", "l", "a", "b", "c"] },
+      { cmd: ["LREM", "l", "0", "zz"] },
+      { cmd: ["LREM", "missing", "0", "zz"] },
+      { cmd: ["LREM", "l", "1", "b"] },
+      { cmd: ["RPUSH", "l", "b"] },
+      // A trim that removes nothing is not propagated.
+      { cmd: ["LTRIM", "l", "0", "-1"] },
+      { cmd: ["LTRIM", "missing", "5", "1"] },
+      { cmd: ["LTRIM", "l", "0", "1"] },
+      // LSET is, even to the same value.
+      { cmd: ["LSET", "l", "0", "a"] },
+      { cmd: ["LINSERT", "l", "BEFORE", "zz", "q"] },
+      { cmd: ["LINSERT", "missing", "BEFORE", "a", "q"] },
+      { cmd: ["linsert", "l", "after", "a", "q"] },
+      { cmd: ["LPUSHX", "missing", "q"] },
+      { cmd: ["RPUSHX", "missing", "q"] },
+      { cmd: ["RPUSHX", "l", "q"] },
+      { cmd: ["LPUSHX", "l", "p", "o"] },
+      { cmd: ["RPOPLPUSH", "l", "l"] },
+      { cmd: ["RPOPLPUSH", "missing", "l"] },
+      { cmd: ["LMOVE", "l", "l", "left", "RIGHT"] },
+      { cmd: ["LMOVE", "missing", "l", "LEFT", "RIGHT"] },
+      { cmd: ["LMOVE", "l", "m", "LEFT", "LEFT"] },
+      { cmd: ["LMPOP", "1", "missing", "LEFT"] },
+      { cmd: ["LTRIM", "l", "5", "1"] },
+      { cmd: ["LLEN", "m"] },
+      { cmd: ["LRANGE", "m", "0", "-1"] },
+      { cmd: ["LPOS", "m", "a"] },
+    ],
+  },
+  {
+    name: "blocking commands that find data at once, as their non-blocking forms",
+    steps: [
+      { cmd: ["RPUSH", "l", "a", "b", "c", "d", "e", "f"] },
+      { cmd: ["BLPOP", "l", "0"] },
+      { cmd: ["brpop", "missing", "l", "0"] },
+      // BLMOVE keeps the client's spelling of the ends.
+      { cmd: ["BLMOVE", "l", "l2", "left", "RIGHT", "0"] },
+      { cmd: ["blmove", "l", "l", "Right", "left", "0"] },
+      { cmd: ["BRPOPLPUSH", "l", "l2", "0"] },
+      { cmd: ["brpoplpush", "l", "l", "0"] },
+      { cmd: ["blmpop", "0", "2", "missing", "l", "left"] },
+      { cmd: ["BLMPOP", "0", "1", "l2", "RIGHT", "count", "10"] },
+      { cmd: ["BLPOP", "l", "0"] },
+    ],
+  },
+  {
+    name: "LMPOP and BLMPOP with the number of elements popped",
+    steps: [
+      { cmd: ["RPUSH", "m", "a", "b", "c"] },
+      { cmd: ["LMPOP", "1", "m", "right"] },
+      { cmd: ["lmpop", "2", "missing", "m", "LEFT", "COUNT", "10"] },
+      { cmd: ["RPUSH", "m", "a", "b", "c"] },
+      { cmd: ["LMPOP", "1", "m", "LEFT", "COUNT", "2"] },
+      { cmd: ["BLMPOP", "1", "1", "m", "RIGHT", "COUNT", "7"] },
+    ],
+  },
+  {
+    name: "blocking commands inside MULTI, as their non-blocking forms",
+    steps: [
+      { cmd: ["RPUSH", "l", "a", "b", "c"] },
+      { cmd: ["MULTI"] },
+      { cmd: ["BLPOP", "l", "0"] },
+      { cmd: ["BLPOP", "empty", "0"] },
+      { cmd: ["BLMOVE", "l", "m", "LEFT", "right", "0"] },
+      { cmd: ["BRPOPLPUSH", "l", "m", "0"] },
+      { cmd: ["BLMPOP", "0", "1", "m", "left"] },
+      { cmd: ["EXEC"] },
+      // Nothing to pop: nothing at all, not even MULTI / EXEC.
+      { cmd: ["MULTI"] },
+      { cmd: ["BRPOP", "e", "0"] },
+      { cmd: ["BLMOVE", "e", "f", "LEFT", "LEFT", "0"] },
+      { cmd: ["BLMPOP", "0", "1", "e", "LEFT", "COUNT", "3"] },
+      { cmd: ["BRPOPLPUSH", "e", "f", "0"] },
+      { cmd: ["EXEC"] },
+      { cmd: ["RPUSH", "e", "1"] },
+      { cmd: ["MULTI"] },
+      { cmd: ["BRPOP", "e", "0"] },
+      { cmd: ["EXEC"] },
+    ],
+  },
+  {
+    name: "blocked clients served by one push, each after it in arrival order",
+    steps: [
+      { cmd: ["BLPOP", "a", "b", "0"], c: 1, wait: false },
+      { cmd: ["BRPOP", "b", "0"], c: 2, wait: false },
+      // Served later, BLMOVE's ends are written lower-case.
+      { cmd: ["BLMOVE", "b", "d", "LEFT", "RIGHT", "0"], c: 3, wait: false },
+      { cmd: ["BLMPOP", "0", "1", "b", "RIGHT", "COUNT", "5"], c: 4, wait: false },
+      { cmd: ["RPUSH", "b", "1", "2", "3", "4", "5"] },
+      { reply: 1 },
+      { reply: 2 },
+      { reply: 3 },
+      { reply: 4 },
+    ],
+  },
+  {
+    name: "BRPOPLPUSH, BLMOVE and BLMPOP served later",
+    steps: [
+      { cmd: ["brpoplpush", "s", "t", "0"], c: 1, wait: false },
+      { cmd: ["blmove", "s", "t", "Right", "LEFT", "0"], c: 2, wait: false },
+      { cmd: ["blmpop", "0", "1", "s", "left"], c: 3, wait: false },
+      { cmd: ["LPUSH", "s", "1", "2", "3"] },
+      { reply: 1 },
+      { reply: 2 },
+      { reply: 3 },
+    ],
+  },
+  {
+    name: "a push that serves some waiters, and a later one the rest",
+    steps: [
+      { cmd: ["BLPOP", "k", "0"], c: 1, wait: false },
+      { cmd: ["BRPOP", "k", "0"], c: 2, wait: false },
+      { cmd: ["BLPOP", "k", "0"], c: 3, wait: false },
+      { cmd: ["LPUSH", "k", "a", "b"] },
+      { reply: 1 },
+      { reply: 2 },
+      { cmd: ["LPUSH", "k", "c"] },
+      { reply: 3 },
+    ],
+  },
+  {
+    name: "a served BLMOVE whose target serves the next waiter",
+    steps: [
+      { cmd: ["BLMOVE", "a", "b", "left", "left", "0"], c: 1, wait: false },
+      { cmd: ["BLPOP", "b", "0"], c: 2, wait: false },
+      { cmd: ["RPUSH", "a", "x"] },
+      { reply: 1 },
+      { reply: 2 },
+      // A move onto its own list, then a chain back.
+      { cmd: ["BLMOVE", "u", "u", "RIGHT", "LEFT", "0"], c: 1, wait: false },
+      { cmd: ["BRPOPLPUSH", "u", "v", "0"], c: 2, wait: false },
+      { cmd: ["BRPOPLPUSH", "v", "u", "0"], c: 3, wait: false },
+      { cmd: ["BLPOP", "u", "0"], c: 4, wait: false },
+      { cmd: ["RPUSH", "u", "x"] },
+      { reply: 1 },
+      { reply: 2 },
+      { reply: 3 },
+      { reply: 4 },
+    ],
+  },
+  {
+    name: "blocked clients served after the pusher's EXEC",
+    steps: [
+      { cmd: ["BLMPOP", "0", "3", "a", "b", "c", "LEFT", "COUNT", "2"], c: 1, wait: false },
+      { cmd: ["BRPOP", "c", "b", "0"], c: 2, wait: false },
+      { cmd: ["BLPOP", "c", "b", "0"], c: 3, wait: false },
+      { cmd: ["MULTI"] },
+      { cmd: ["RPUSH", "c", "1", "2", "3"] },
+      { cmd: ["RPUSH", "b", "4"] },
+      { cmd: ["SET", "z", "1"] },
+      { cmd: ["EXEC"] },
+      { reply: 1 },
+      { reply: 2 },
+      { reply: 3 },
+      // What the transaction leaves in the key is served.
+      { cmd: ["BLPOP", "k", "0"], c: 1, wait: false },
+      { cmd: ["MULTI"] },
+      { cmd: ["RPUSH", "k", "a"] },
+      { cmd: ["DEL", "k"] },
+      { cmd: ["RPUSH", "k", "b", "c"] },
+      { cmd: ["EXEC"] },
+      { reply: 1 },
+    ],
+  },
+  {
+    name: "a blocked client served in its own database",
+    steps: [
+      { cmd: ["SET", "x", "1"] },
+      { cmd: ["SELECT", "3"], c: 1 },
+      { cmd: ["BLPOP", "k", "0"], c: 1, wait: false },
+      { cmd: ["SELECT", "3"], c: 2 },
+      { cmd: ["RPUSH", "k", "v"], c: 2 },
+      { reply: 1 },
+      { cmd: ["SET", "y", "1"] },
+    ],
+  },
+  {
+    name: "blocked clients served by LMOVE, RPOPLPUSH and COPY",
+    steps: [
+      { cmd: ["RPUSH", "src", "v", "w"] },
+      { cmd: ["BLPOP", "k", "0"], c: 1, wait: false },
+      { cmd: ["LMOVE", "src", "k", "LEFT", "LEFT"] },
+      { reply: 1 },
+      { cmd: ["BRPOP", "k2", "0"], c: 1, wait: false },
+      { cmd: ["RPOPLPUSH", "src", "k2"] },
+      { reply: 1 },
+      { cmd: ["RPUSH", "src", "a", "b"] },
+      { cmd: ["BLMOVE", "k3", "dst", "RIGHT", "LEFT", "0"], c: 1, wait: false },
+      { cmd: ["COPY", "src", "k3"] },
+      { reply: 1 },
+    ],
+  },
+  {
+    name: "blocked clients served by SWAPDB and MOVE",
+    steps: [
+      { cmd: ["SELECT", "1"] },
+      { cmd: ["RPUSH", "k", "v"] },
+      { cmd: ["BLPOP", "k", "0"], c: 1, wait: false },
+      { cmd: ["SWAPDB", "0", "1"] },
+      { reply: 1 },
+      { cmd: ["RPUSH", "m", "v"] },
+      { cmd: ["SELECT", "2"], c: 1 },
+      { cmd: ["BLPOP", "m", "0"], c: 1, wait: false },
+      { cmd: ["MOVE", "m", "2"] },
+      { reply: 1 },
+    ],
+  },
+  {
+    name: "waiters that cannot be served propagate nothing",
+    steps: [
+      // A BLMOVE whose target holds a string gets WRONGTYPE; the next waiter pops.
+      { cmd: ["SET", "d", "str"] },
+      { cmd: ["BLMOVE", "s", "d", "LEFT", "LEFT", "0"], c: 1, wait: false },
+      { cmd: ["BLPOP", "s", "0"], c: 2, wait: false },
+      { cmd: ["RPUSH", "s", "x"] },
+      { reply: 1 },
+      { reply: 2 },
+      // A key created with another type keeps the waiter waiting.
+      { cmd: ["BLPOP", "k", "0"], c: 1, wait: false },
+      { cmd: ["SET", "k", "v"] },
+      { cmd: ["DEL", "k"] },
+      { cmd: ["RPUSH", "k", "v"] },
+      { reply: 1 },
+      // A timeout.
+      { cmd: ["BLMOVE", "t", "u", "LEFT", "LEFT", "0.1"], c: 1, wait: false },
+      { sleep: 300 },
+      { reply: 1 },
+      { cmd: ["RPUSH", "t", "x"] },
+    ],
+  },
+], hasRedisServer());

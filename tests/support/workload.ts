@@ -1,0 +1,494 @@
+/**
+ * A seeded random workload over a small keyspace, for property tests: one
+ * argument generator per write command of the command table (every option
+ * form, some invalid arguments), a few reads that reclaim expired keys, and
+ * the lists a test needs to know it covers the whole table.
+ *
+ * The keyspace is small on purpose: a handful of keys per type, so commands
+ * collide, types clash (WRONGTYPE), containers empty out and keys are
+ * recreated. A generator mostly draws keys of its command's type, and now
+ * and then any key.
+ *
+ * @module
+ */
+
+import { Random } from "../../src/random.ts";
+import type { Command, CommandTable } from "../../src/commands/spec.ts";
+
+/** How many databases the workload uses (SELECT, MOVE, COPY DB, SWAPDB). */
+export const DATABASES = 3;
+
+/** The keys, by the type their commands give them. */
+export const KEYS = {
+  string: ["str:a", "str:b", "num:a", "num:b", "bin:\x00\xff\r\n"],
+  list: ["list:a", "list:b", "list:c"],
+  set: ["set:a", "set:b", "set:c"],
+  hash: ["hash:a", "hash:b"],
+} as const;
+
+/** A kind of key: a type's keys, or `any` for the whole keyspace. */
+export type KeyKind = keyof typeof KEYS | "any";
+
+const ALL_KEYS: readonly string[] = [
+  ...KEYS.string,
+  ...KEYS.list,
+  ...KEYS.set,
+  ...KEYS.hash,
+  "other",
+];
+
+const VALUES = [
+  "",
+  "v",
+  "hello",
+  "12",
+  "-7",
+  "3.5",
+  "\x00\xff\r\n",
+  "x".repeat(50),
+  "9223372036854775807",
+];
+const ELEMENTS = ["a", "b", "c", "1", "2"];
+const MEMBERS = ["1", "2", "3", "10", "-5", "a", "b", "c"];
+const FIELDS = ["f1", "f2", "f3", "f4"];
+const FIELD_VALUES = ["1", "2.5", "-4", "x", "", "10"];
+const INTEGERS = ["1", "-3", "100", "0", "7", "abc", "9223372036854775807"];
+const FLOATS = ["1.5", "-0.25", "1e3", "3", "0.1", "abc"];
+const CONDITIONS = ["NX", "XX", "GT", "LT"];
+
+/**
+ * The randomness and the clock a generator draws its arguments from.
+ *
+ * @example Drawing arguments
+ * ```ts
+ * import { Draw } from "./workload.ts";
+ * const d = new Draw(7, () => 1_700_000_000_000);
+ * const n = d.int(1, 3);
+ * console.assert(n >= 1 && n <= 3);
+ * console.assert(d.pick(["only"]) === "only");
+ * ```
+ */
+export class Draw {
+  #random: Random;
+  #now: () => number;
+
+  /**
+   * @param seed the seed of the draws
+   * @param now the primary's time in ms, for absolute expiry times
+   */
+  constructor(seed: number, now: () => number) {
+    this.#random = new Random(seed);
+    this.#now = now;
+  }
+
+  /** @returns a float in [0, 1) */
+  next(): number {
+    return this.#random.next();
+  }
+
+  /**
+   * @param lo the least value
+   * @param hi the greatest value
+   * @returns an integer in [lo, hi]
+   */
+  int(lo: number, hi: number): number {
+    return lo + this.#random.below(hi - lo + 1);
+  }
+
+  /**
+   * @param p a probability
+   * @returns true with probability p
+   */
+  chance(p: number): boolean {
+    return this.#random.next() < p;
+  }
+
+  /**
+   * @param items a non-empty list
+   * @returns one of them
+   */
+  pick<T>(items: readonly T[]): T {
+    return items[this.#random.below(items.length)]!;
+  }
+
+  /**
+   * @param items a non-empty list
+   * @param min the least count
+   * @param max the greatest count
+   * @returns between min and max of them, repeats possible
+   */
+  some<T>(items: readonly T[], min: number, max: number): T[] {
+    const n = this.int(min, max);
+    const out: T[] = [];
+    for (let i = 0; i < n; i++) out.push(this.pick(items));
+    return out;
+  }
+
+  /**
+   * @param kind the type whose keys are preferred
+   * @returns a key: of that type mostly, any key one time in seven
+   */
+  key(kind: KeyKind = "any"): string {
+    if (kind === "any" || this.chance(1 / 7)) return this.pick(ALL_KEYS);
+    return this.pick(KEYS[kind]);
+  }
+
+  /**
+   * @param kind the type whose keys are preferred
+   * @param min the least count
+   * @param max the greatest count
+   * @returns between min and max keys
+   */
+  keys(kind: KeyKind, min: number, max: number): string[] {
+    const n = this.int(min, max);
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) out.push(this.key(kind));
+    return out;
+  }
+
+  /** @returns a string value */
+  value(): string {
+    return this.pick(VALUES);
+  }
+
+  /** @returns a list element, now and then a long one */
+  element(): string {
+    return this.chance(0.03) ? "e".repeat(70) : this.pick(ELEMENTS);
+  }
+
+  /** @returns a set member: integers and words, so encodings change */
+  member(): string {
+    return this.pick(MEMBERS);
+  }
+
+  /** @returns a hash field */
+  field(): string {
+    return this.pick(FIELDS);
+  }
+
+  /** @returns a hash field's value */
+  fieldValue(): string {
+    return this.chance(0.03) ? "w".repeat(70) : this.pick(FIELD_VALUES);
+  }
+
+  /** @returns an integer argument (INCRBY), now and then not one */
+  integer(): string {
+    return this.pick(INTEGERS);
+  }
+
+  /** @returns a float argument (INCRBYFLOAT), now and then not one */
+  float(): string {
+    return this.pick(FLOATS);
+  }
+
+  /** @returns a database index, now and then one out of range */
+  db(): string {
+    return this.chance(0.03) ? "99" : String(this.int(0, DATABASES - 1));
+  }
+
+  /** @returns a count argument: small, now and then 0 or negative */
+  count(): string {
+    if (this.chance(0.05)) return this.pick(["0", "-1"]);
+    return String(this.int(1, 4));
+  }
+
+  /** @returns a relative TTL in seconds, now and then 0 or negative */
+  seconds(): string {
+    if (this.chance(0.05)) return this.pick(["0", "-1"]);
+    return String(this.int(1, 30));
+  }
+
+  /** @returns a relative TTL in milliseconds, now and then 0 or negative */
+  millis(): string {
+    if (this.chance(0.05)) return this.pick(["0", "-5"]);
+    return String(this.int(1, 30_000));
+  }
+
+  /** @returns a Unix time in seconds, from a little in the past to 30 s ahead */
+  unixSeconds(): string {
+    return String(Math.floor(this.#now() / 1000) + this.int(-3, 30));
+  }
+
+  /** @returns a Unix time in milliseconds, from a little in the past to 30 s ahead */
+  unixMillis(): string {
+    return String(Math.floor(this.#now()) + this.int(-3000, 30_000));
+  }
+
+  /** @returns an expiry's unit and time: EX, PX, EXAT or PXAT */
+  expiry(): string[] {
+    switch (this.int(0, 3)) {
+      case 0:
+        return ["EX", this.seconds()];
+      case 1:
+        return ["PX", this.millis()];
+      case 2:
+        return ["EXAT", this.unixSeconds()];
+      default:
+        return ["PXAT", this.unixMillis()];
+    }
+  }
+
+  /** @returns EXPIRE's optional condition: none, one, now and then two (an error) */
+  condition(): string[] {
+    if (this.chance(0.5)) return [];
+    if (this.chance(0.04)) return [this.pick(CONDITIONS), this.pick(CONDITIONS)];
+    return [this.pick(CONDITIONS)];
+  }
+
+  /** @returns LEFT or RIGHT */
+  side(): string {
+    return this.chance(0.5) ? "LEFT" : "RIGHT";
+  }
+
+  /** @returns a blocking timeout in seconds: 0 (forever) or 0.1 to 5 */
+  timeout(): string {
+    return this.chance(0.3) ? "0" : String(this.int(1, 50) / 10);
+  }
+
+  /**
+   * @param items the items
+   * @returns them in a random order (a copy)
+   */
+  shuffle<T>(items: readonly T[]): T[] {
+    const out = [...items];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = this.#random.below(i + 1);
+      [out[i], out[j]] = [out[j]!, out[i]!];
+    }
+    return out;
+  }
+}
+
+/** Builds one command's argument vector, name first. */
+export type ArgvGenerator = (d: Draw) => string[];
+
+/** `numkeys key ...`: the count, now and then wrong. */
+function numkeys(d: Draw, kind: KeyKind): string[] {
+  const keys = d.keys(kind, 1, 3);
+  const n = d.chance(0.03) ? keys.length + 1 : keys.length;
+  return [String(n), ...keys];
+}
+
+/** `FIELDS numfields field ...`: the count, now and then wrong. */
+function fieldsBlock(d: Draw): string[] {
+  const fields = d.some(FIELDS, 1, 3);
+  const n = d.chance(0.03) ? fields.length + 1 : fields.length;
+  return ["FIELDS", String(n), ...fields];
+}
+
+/** LMPOP / BLMPOP's `LEFT | RIGHT [COUNT count]`. */
+function mpopTail(d: Draw): string[] {
+  return d.chance(0.5) ? [d.side()] : [d.side(), "COUNT", d.count()];
+}
+
+/** A hash-field expiry command: the time, a condition, the fields. */
+function hexpireWith(name: string, time: (d: Draw) => string): ArgvGenerator {
+  return (d) => {
+    const cond = d.chance(0.5) ? [] : [d.pick(CONDITIONS)];
+    return [name, d.key("hash"), time(d), ...cond, ...fieldsBlock(d)];
+  };
+}
+
+/** A key-expiry command: the time and a condition. */
+function expireWith(name: string, time: (d: Draw) => string): ArgvGenerator {
+  return (d) => [name, d.key(), time(d), ...d.condition()];
+}
+
+/** A push: one to three elements. */
+function push(name: string): ArgvGenerator {
+  return (d) => [name, d.key("list"), ...d.some(ELEMENTS, 1, 3)];
+}
+
+/** A pop with an optional count. */
+function pop(name: string): ArgvGenerator {
+  return (d) => [name, d.key("list"), ...(d.chance(0.4) ? [d.count()] : [])];
+}
+
+/** A set operation storing its result. */
+function store(name: string): ArgvGenerator {
+  return (d) => [name, d.key("set"), ...d.keys("set", 1, 3)];
+}
+
+/** `key value [key value ...]` for MSET and MSETNX. */
+function pairs(name: string): ArgvGenerator {
+  return (d) => {
+    const out = [name];
+    const n = d.int(1, 3);
+    for (let i = 0; i < n; i++) out.push(d.key("string"), d.value());
+    return out;
+  };
+}
+
+/** FLUSHDB / FLUSHALL with an optional ASYNC or SYNC. */
+function flush(name: string): ArgvGenerator {
+  return (d) => [name, ...(d.chance(0.5) ? [] : [d.pick(["ASYNC", "SYNC"])])];
+}
+
+/**
+ * The argument generator of every write command, by its name as the
+ * command table gives it. A test checks this covers the table's write
+ * commands exactly (with {@linkcode EXCLUDED_WRITES}).
+ */
+export const WRITE_COMMANDS: Readonly<Record<string, ArgvGenerator>> = {
+  append: (d) => ["APPEND", d.key("string"), d.value()],
+  blmove: (d) => ["BLMOVE", d.key("list"), d.key("list"), d.side(), d.side(), d.timeout()],
+  blmpop: (d) => ["BLMPOP", d.timeout(), ...numkeys(d, "list"), ...mpopTail(d)],
+  blpop: (d) => ["BLPOP", ...d.keys("list", 1, 3), d.timeout()],
+  brpop: (d) => ["BRPOP", ...d.keys("list", 1, 3), d.timeout()],
+  brpoplpush: (d) => ["BRPOPLPUSH", d.key("list"), d.key("list"), d.timeout()],
+  copy: (d) => [
+    "COPY",
+    d.key(),
+    d.key(),
+    ...(d.chance(0.4) ? ["DB", d.db()] : []),
+    ...(d.chance(0.5) ? ["REPLACE"] : []),
+  ],
+  decr: (d) => ["DECR", d.key("string")],
+  decrby: (d) => ["DECRBY", d.key("string"), d.integer()],
+  del: (d) => ["DEL", ...d.keys("any", 1, 3)],
+  expire: expireWith("EXPIRE", (d) => d.seconds()),
+  expireat: expireWith("EXPIREAT", (d) => d.unixSeconds()),
+  flushall: flush("FLUSHALL"),
+  flushdb: flush("FLUSHDB"),
+  getdel: (d) => ["GETDEL", d.key("string")],
+  getex: (d) => {
+    const key = d.key("string");
+    if (d.chance(0.2)) return ["GETEX", key];
+    return ["GETEX", key, ...(d.chance(0.2) ? ["PERSIST"] : d.expiry())];
+  },
+  getset: (d) => ["GETSET", d.key("string"), d.value()],
+  hdel: (d) => ["HDEL", d.key("hash"), ...d.some(FIELDS, 1, 3)],
+  hexpire: hexpireWith("HEXPIRE", (d) => d.seconds()),
+  hexpireat: hexpireWith("HEXPIREAT", (d) => d.unixSeconds()),
+  hincrby: (d) => ["HINCRBY", d.key("hash"), d.field(), d.integer()],
+  hincrbyfloat: (d) => ["HINCRBYFLOAT", d.key("hash"), d.field(), d.float()],
+  hmset: (d) => {
+    const out = ["HMSET", d.key("hash")];
+    for (let i = d.int(1, 3); i > 0; i--) out.push(d.field(), d.fieldValue());
+    return out;
+  },
+  hpersist: (d) => ["HPERSIST", d.key("hash"), ...fieldsBlock(d)],
+  hpexpire: hexpireWith("HPEXPIRE", (d) => d.millis()),
+  hpexpireat: hexpireWith("HPEXPIREAT", (d) => d.unixMillis()),
+  hset: (d) => {
+    const out = ["HSET", d.key("hash")];
+    for (let i = d.int(1, 3); i > 0; i--) out.push(d.field(), d.fieldValue());
+    return out;
+  },
+  hsetnx: (d) => ["HSETNX", d.key("hash"), d.field(), d.fieldValue()],
+  incr: (d) => ["INCR", d.key("string")],
+  incrby: (d) => ["INCRBY", d.key("string"), d.integer()],
+  incrbyfloat: (d) => ["INCRBYFLOAT", d.key("string"), d.float()],
+  linsert: (d) => [
+    "LINSERT",
+    d.key("list"),
+    d.pick(["BEFORE", "AFTER"]),
+    d.element(),
+    d.element(),
+  ],
+  lmove: (d) => ["LMOVE", d.key("list"), d.key("list"), d.side(), d.side()],
+  lmpop: (d) => ["LMPOP", ...numkeys(d, "list"), ...mpopTail(d)],
+  lpop: pop("LPOP"),
+  lpush: push("LPUSH"),
+  lpushx: push("LPUSHX"),
+  lrem: (d) => ["LREM", d.key("list"), String(d.int(-2, 2)), d.element()],
+  lset: (d) => ["LSET", d.key("list"), String(d.int(-3, 3)), d.element()],
+  ltrim: (d) => ["LTRIM", d.key("list"), String(d.int(-4, 3)), String(d.int(-4, 4))],
+  move: (d) => ["MOVE", d.key(), d.db()],
+  mset: pairs("MSET"),
+  msetnx: pairs("MSETNX"),
+  persist: (d) => ["PERSIST", d.key()],
+  pexpire: expireWith("PEXPIRE", (d) => d.millis()),
+  pexpireat: expireWith("PEXPIREAT", (d) => d.unixMillis()),
+  psetex: (d) => ["PSETEX", d.key("string"), d.millis(), d.value()],
+  rename: (d) => ["RENAME", d.key(), d.key()],
+  renamenx: (d) => ["RENAMENX", d.key(), d.key()],
+  rpop: pop("RPOP"),
+  rpoplpush: (d) => ["RPOPLPUSH", d.key("list"), d.key("list")],
+  rpush: push("RPUSH"),
+  rpushx: push("RPUSHX"),
+  sadd: (d) => ["SADD", d.key("set"), ...d.some(MEMBERS, 1, 3)],
+  sdiffstore: store("SDIFFSTORE"),
+  set: (d) => {
+    const groups: string[][] = [];
+    if (d.chance(0.4)) groups.push([d.pick(["NX", "XX"])]);
+    if (d.chance(0.3)) groups.push(["GET"]);
+    if (d.chance(0.6)) groups.push(d.chance(0.15) ? ["KEEPTTL"] : d.expiry());
+    return ["SET", d.key("string"), d.value(), ...d.shuffle(groups).flat()];
+  },
+  setex: (d) => ["SETEX", d.key("string"), d.seconds(), d.value()],
+  setnx: (d) => ["SETNX", d.key("string"), d.value()],
+  setrange: (d) => ["SETRANGE", d.key("string"), String(d.int(0, 8)), d.value()],
+  sinterstore: store("SINTERSTORE"),
+  smove: (d) => ["SMOVE", d.key("set"), d.key("set"), d.member()],
+  spop: (d) => ["SPOP", d.key("set"), ...(d.chance(0.5) ? [d.count()] : [])],
+  srem: (d) => ["SREM", d.key("set"), ...d.some(MEMBERS, 1, 3)],
+  sunionstore: store("SUNIONSTORE"),
+  swapdb: (d) => ["SWAPDB", d.db(), d.db()],
+  unlink: (d) => ["UNLINK", ...d.keys("any", 1, 3)],
+};
+
+/**
+ * Write commands of the table the workload leaves out, with the reason.
+ * Every write command of the table is a data write that replays, so none
+ * is left out today; CONFIG SET, CLIENT PAUSE, DEBUG and SHUTDOWN are not
+ * flagged `write`, so they are not here either.
+ */
+export const EXCLUDED_WRITES: Readonly<Record<string, string>> = {};
+
+/**
+ * How often a write command is drawn relative to the others (1 when not
+ * listed). Drawn evenly, the commands that empty lists and sets (a dozen
+ * pops, moves and removals, the flushes, DEL) outnumber those that fill
+ * them (SINTERSTORE and SDIFFSTORE mostly store nothing and delete their
+ * destination), and containers would stay too empty for pops, moves and
+ * LINSERT to find anything; these weights keep them populated.
+ */
+export const WRITE_WEIGHTS: Readonly<Record<string, number>> = {
+  flushall: 0.12,
+  flushdb: 0.15,
+  swapdb: 0.3,
+  del: 0.5,
+  unlink: 0.5,
+  lpush: 3,
+  rpush: 3,
+  sadd: 4,
+  sinterstore: 0.6,
+  sdiffstore: 0.6,
+  hset: 2,
+};
+
+/**
+ * Reads that look keys up, so expired keys and hash fields are reclaimed
+ * lazily (and a read must propagate nothing else).
+ */
+export const READ_COMMANDS: readonly ArgvGenerator[] = [
+  (d) => ["GET", d.key("string")],
+  (d) => ["EXISTS", ...d.keys("any", 1, 3)],
+  (d) => ["TYPE", d.key()],
+  (d) => ["PTTL", d.key()],
+  (d) => ["LRANGE", d.key("list"), "0", "-1"],
+  (d) => ["SMEMBERS", d.key("set")],
+  (d) => ["HGETALL", d.key("hash")],
+  (d) => ["HGET", d.key("hash"), d.field()],
+  (d) => ["HPTTL", d.key("hash"), ...fieldsBlock(d)],
+  (d) => ["SUNION", ...d.keys("set", 1, 3)],
+  () => ["KEYS", "*"],
+];
+
+/**
+ * Every command (subcommands included) of a table flagged `write`.
+ *
+ * @param table the command table
+ * @returns the commands, by full name
+ */
+export function writeCommands(table: CommandTable): Command[] {
+  const out: Command[] = [];
+  for (const command of table.all()) {
+    if (command.flags.has("write")) out.push(command);
+    for (const sub of command.subcommands?.values() ?? []) {
+      if (sub.flags.has("write")) out.push(sub);
+    }
+  }
+  return out.sort((a, b) => (a.fullName < b.fullName ? -1 : a.fullName > b.fullName ? 1 : 0));
+}
