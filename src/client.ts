@@ -6,11 +6,66 @@
  * @module
  */
 
-import type { Engine } from "./engine.ts";
+import type { Engine, NotifyClass } from "./engine.ts";
+import type { Clock } from "./clock.ts";
+import type { Config } from "./config.ts";
+import type { Random } from "./random.ts";
+import type { Propagation } from "./propagation.ts";
+import type { Blocking } from "./blocking.ts";
 import type { Database } from "./store/database.ts";
 import type { Reply } from "./resp/reply.ts";
 import type { ClientTracking } from "./tracking.ts";
 import { discardTransaction, type Transaction, type WatchedKey } from "./multi.ts";
+
+/**
+ * What the server-administration commands (the server, connection, debug,
+ * transaction and pub/sub groups) reach of the server: a view of the
+ * engine's services, not the engine. Data commands need none of it.
+ */
+export type ServerServices = Pick<
+  Engine,
+  | "clock"
+  | "config"
+  | "stats"
+  | "random"
+  | "commands"
+  | "host"
+  | "clients"
+  | "pubsub"
+  | "tracking"
+  | "watches"
+  | "monitors"
+  | "pause"
+  | "blocking"
+  | "propagation"
+  | "runId"
+  | "replId"
+  | "startupMemory"
+  | "startedAt"
+  | "databases"
+  | "db"
+  | "usedMemory"
+  | "authRequired"
+  | "connect"
+  | "disconnect"
+  | "execute"
+  | "now"
+  | "log"
+  | "notify"
+  | "changes"
+  | "countChanges"
+  | "peakMemory"
+  | "resetPeakMemory"
+  | "shutdownRequested"
+  | "requestShutdown"
+  | "activeExpire"
+  | "setActiveExpire"
+  | "port"
+  | "configFile"
+  | "keyspaceFlushed"
+  | "databaseReplaced"
+  | "close"
+>;
 
 /** What a client needs from its connection. */
 export interface ClientTransport {
@@ -165,6 +220,70 @@ export class Client {
    */
   redact(index: number): void {
     (this.redacted ??= []).push(index);
+  }
+
+  /** The clock every time comes from. */
+  get clock(): Clock {
+    return this.engine.clock;
+  }
+
+  /**
+   * The command time: one cached time per batch of commands, as Redis
+   * gives every command one time.
+   *
+   * @returns milliseconds since the epoch
+   */
+  now(): number {
+    return this.engine.now();
+  }
+
+  /** The configuration. */
+  get config(): Config {
+    return this.engine.config;
+  }
+
+  /** The server's seedable random source. */
+  get random(): Random {
+    return this.engine.random;
+  }
+
+  /** The effect stream: a command's handler rewrites or adds its effects here. */
+  get propagation(): Propagation {
+    return this.engine.propagation;
+  }
+
+  /** The per-key wait queues blocking commands wait in. */
+  get blocking(): Blocking {
+    return this.engine.blocking;
+  }
+
+  /** The server's services, for the administration commands. */
+  get server(): ServerServices {
+    return this.engine;
+  }
+
+  /**
+   * Publishes a keyspace notification (`notify-keyspace-events`) for a
+   * change the command made; the modified-key signal itself comes from the
+   * keyspace operation that made it.
+   *
+   * @param cls the event class: `g` generic, `$` string, `l` list, ...
+   * @param event the event name (`set`, `del`, `lpush`, ...)
+   * @param key the key
+   * @param db its database, the client's by default
+   */
+  notify(cls: NotifyClass, event: string, key: string, db: Database = this.#db): void {
+    this.engine.notify(db, cls, event, key);
+  }
+
+  /**
+   * Counts changes beyond the one each keyspace operation counts (an LPUSH
+   * of three elements makes three).
+   *
+   * @param n how many
+   */
+  countChanges(n: number): void {
+    this.engine.countChanges(n);
   }
 
   /** The selected database. */

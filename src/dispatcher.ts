@@ -209,7 +209,7 @@ export class Dispatcher {
     const caller = engine.currentClient;
     engine.currentClient = client;
     const propagation = engine.propagation;
-    const dirty = engine.dirty;
+    const dirty = engine.changes;
     propagation.beginCommand();
     try {
       reply = handler(client, new Args(argv));
@@ -220,7 +220,7 @@ export class Dispatcher {
     // What the command changed leaves through the effect stream (EXEC's
     // effects are its queued commands', emitted together once it is over).
     if (propagation.active) {
-      if ((engine.dirty !== dirty || propagation.forced) && command.fullName !== "exec") {
+      if ((engine.changes !== dirty || propagation.forced) && command.fullName !== "exec") {
         propagation.commandDone(client.dbIndex, argv);
       }
       if (!client.inExec) propagation.flush();

@@ -257,22 +257,15 @@ export class Engine {
   readonly replId: string;
   /** Heap in use once started (INFO used_memory_startup). */
   readonly startupMemory: number;
-  /** Highest heap use seen (INFO used_memory_peak). */
-  peakMemory = 0;
+  #peakMemory = 0;
   /** Start time, ms on the clock. */
   readonly startedAt: number;
-  /** Writes since the last save (rdb_changes_since_last_save). */
-  dirty = 0;
-  /** Set by SHUTDOWN: the server closes once the reply is out. */
-  shutdownRequested = false;
-  /** Whether the cron reclaims expired keys (DEBUG SET-ACTIVE-EXPIRE turns it off). */
-  activeExpireEnabled = true;
-  /** Called when SHUTDOWN asks the server to stop. */
-  onShutdown: () => void = () => {};
-  /** The TCP port actually bound (INFO server). */
-  port = 0;
-  /** The config file loaded, if any (INFO server). */
-  configFile = "";
+  #dirty = 0;
+  #shutdownRequested = false;
+  #activeExpire = true;
+  #onShutdown: () => void = () => {};
+  #port = 0;
+  #configFile = "";
   #dbs: Database[];
   #dispatcher: Dispatcher;
   #nextClientId = 1;
@@ -341,6 +334,11 @@ export class Engine {
         this.notify(db, "h", "hexpired", key);
         if (deleted) this.notify(db, "g", "del", key);
       },
+      modified: (db: Database, key: string, changes: number) => {
+        this.#dirty += changes;
+        if (this.watches.size > 0) this.watches.touch(db, key);
+        this.tracking.invalidateKey(key, this.currentClient);
+      },
       // Keys are not reclaimed while clients are paused, as in Redis.
       expiryPaused: () => this.pause.type !== "off",
     };
@@ -355,13 +353,84 @@ export class Engine {
     registerAll(this.commands);
     this.#dispatcher = new Dispatcher(this);
     this.startupMemory = this.host.heapUsed();
-    this.peakMemory = this.startupMemory;
+    this.#peakMemory = this.startupMemory;
     this.#scheduleCron();
   }
 
   /** Number of databases. */
   get databases(): number {
     return this.#dbs.length;
+  }
+
+  /** Writes since the last save (INFO rdb_changes_since_last_save): what moves it propagates. */
+  get changes(): number {
+    return this.#dirty;
+  }
+
+  /**
+   * Counts changes to the dataset beyond the one each keyspace operation
+   * counts itself (an LPUSH of three elements is three changes).
+   *
+   * @param n how many
+   */
+  countChanges(n: number): void {
+    this.#dirty += n;
+  }
+
+  /** Highest heap use seen (INFO used_memory_peak). */
+  get peakMemory(): number {
+    return this.#peakMemory;
+  }
+
+  /** MEMORY / CONFIG RESETSTAT: the peak starts again from the heap in use now. */
+  resetPeakMemory(): void {
+    this.#peakMemory = this.host.heapUsed();
+  }
+
+  /** Whether SHUTDOWN asked the server to stop. */
+  get shutdownRequested(): boolean {
+    return this.#shutdownRequested;
+  }
+
+  /** SHUTDOWN: tells the server to close once the reply is out. */
+  requestShutdown(): void {
+    this.#shutdownRequested = true;
+    this.#onShutdown();
+  }
+
+  /** Whether the cron reclaims expired keys (DEBUG SET-ACTIVE-EXPIRE). */
+  get activeExpire(): boolean {
+    return this.#activeExpire;
+  }
+
+  /**
+   * Turns the active expiry cycle on or off (DEBUG SET-ACTIVE-EXPIRE).
+   *
+   * @param on whether it runs
+   */
+  setActiveExpire(on: boolean): void {
+    this.#activeExpire = on;
+  }
+
+  /** The TCP port bound (INFO tcp_port). */
+  get port(): number {
+    return this.#port;
+  }
+
+  /** The config file loaded, if any (INFO config_file). */
+  get configFile(): string {
+    return this.#configFile;
+  }
+
+  /**
+   * Called once by the network edge when the server is listening.
+   *
+   * @param facts the port bound, the config file loaded, what SHUTDOWN calls
+   */
+  started(facts: { port: number; configFile?: string; onShutdown: () => void }): void {
+    this.#port = facts.port;
+    this.#configFile = facts.configFile ?? "";
+    this.#onShutdown = facts.onShutdown;
   }
 
   /**
@@ -383,7 +452,7 @@ export class Engine {
    */
   usedMemory(): number {
     const used = this.host.heapUsed();
-    if (used > this.peakMemory) this.peakMemory = used;
+    if (used > this.#peakMemory) this.#peakMemory = used;
     return used;
   }
 
@@ -496,7 +565,7 @@ export class Engine {
    * @param key the key
    */
   keyModified(db: Database, key: string): void {
-    this.dirty++;
+    this.#dirty++;
     if (this.watches.size > 0) this.watches.touch(db, key);
     this.tracking.invalidateKey(key, this.currentClient);
   }
@@ -577,7 +646,7 @@ export class Engine {
     const budget = Math.max(1, 250 / hz);
     const deadline = performance.now() + budget;
     // No active expiry while clients are paused, as in Redis.
-    if (this.pause.type === "off" && this.activeExpireEnabled) {
+    if (this.pause.type === "off" && this.#activeExpire) {
       for (const db of this.#dbs) {
         if (db.expiresCount > 0) db.activeExpire(deadline, () => performance.now());
       }

@@ -287,7 +287,7 @@ function persistence(e: Engine): Fields {
     ["current_fork_perc", "0.00"],
     ["current_save_keys_processed", 0],
     ["current_save_keys_total", 0],
-    ["rdb_changes_since_last_save", e.dirty],
+    ["rdb_changes_since_last_save", e.changes],
     ["rdb_bgsave_in_progress", 0],
     ["rdb_last_save_time", Math.floor(e.startedAt / 1000)],
     ["rdb_last_bgsave_status", "ok"],

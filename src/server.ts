@@ -155,18 +155,26 @@ export class RedisServer implements AsyncDisposable {
   #wake = new Set<() => void>();
 
   /** @internal use {@linkcode startServer} */
-  constructor(engine: Engine, listeners: Deno.Listener[], unixSocket: string | undefined) {
+  constructor(
+    engine: Engine,
+    listeners: Deno.Listener[],
+    unixSocket: string | undefined,
+    configFile?: string,
+  ) {
     this.engine = engine;
     this.#listeners = listeners;
     const addr = listeners[0]!.addr as Deno.NetAddr;
     this.port = addr.port;
     this.hostname = addr.hostname;
     this.unixSocket = unixSocket;
-    engine.port = addr.port;
     engine.config.set("port", String(addr.port));
-    engine.onShutdown = () => {
-      this.close().catch(() => {});
-    };
+    engine.started({
+      port: addr.port,
+      ...(configFile !== undefined ? { configFile } : {}),
+      onShutdown: () => {
+        this.close().catch(() => {});
+      },
+    });
     this.#closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
@@ -340,7 +348,6 @@ export function startServer(options: ServerOptions = {}): Promise<RedisServer> {
   config.bind = config.bind ?? binds[0]!.hostname;
   if (unixSocket !== undefined) config.unixsocket = unixSocket;
   const engine = new Engine(engineOptions);
-  if (options.configFile !== undefined) engine.configFile = options.configFile;
   const listeners: Deno.Listener[] = [];
   try {
     // Every address shares one port: with port 0, the first one picks it.
@@ -368,7 +375,7 @@ export function startServer(options: ServerOptions = {}): Promise<RedisServer> {
     engine.close();
     return Promise.reject(e);
   }
-  return Promise.resolve(new RedisServer(engine, listeners, unixSocket));
+  return Promise.resolve(new RedisServer(engine, listeners, unixSocket, options.configFile));
 }
 
 /** Accept errors that mean the process is out of a resource: back off before the next try. */

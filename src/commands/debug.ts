@@ -304,7 +304,7 @@ function debugSleep(_ctx: CommandContext, args: Args): Reply {
 
 /** DEBUG SET-ACTIVE-EXPIRE 0|1 */
 function debugSetActiveExpire(ctx: CommandContext, args: Args): Reply {
-  ctx.engine.activeExpireEnabled = atoi(args.get(2)) !== 0;
+  ctx.engine.setActiveExpire(atoi(args.get(2)) !== 0);
   return OK;
 }
 

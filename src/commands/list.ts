@@ -320,7 +320,7 @@ function ltrim(ctx: CommandContext, args: Args): Reply {
   ctx.engine.keyModified(ctx.db, key);
   // One change per element removed, as Redis counts them (keyModified
   // counted one): a trim that removes nothing is touched, not propagated.
-  ctx.engine.dirty += removed - 1;
+  ctx.engine.countChanges(removed - 1);
   return OK;
 }
 

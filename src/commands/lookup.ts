@@ -38,12 +38,12 @@ export const NONOTIFY = 2;
  */
 export function lookupReadWith(ctx: CommandContext, key: string, flags = 0): Value | undefined {
   const value = ctx.db.lookup(key, (flags & NOTOUCH) === 0);
-  const engine = ctx.engine;
+  const stats = ctx.server.stats;
   if (value !== undefined) {
-    engine.stats.keyspaceHits++;
+    stats.keyspaceHits++;
   } else {
-    engine.stats.keyspaceMisses++;
-    if ((flags & NONOTIFY) === 0) engine.notify(ctx.db, "m", "keymiss", key);
+    stats.keyspaceMisses++;
+    if ((flags & NONOTIFY) === 0) ctx.notify("m", "keymiss", key);
   }
   return value;
 }
@@ -204,14 +204,11 @@ export function pexpireatEffect(
  * ```
  */
 export function deleteExpiredNow(ctx: CommandContext, key: string): void {
-  const db = ctx.db;
-  const engine = ctx.engine;
-  db.delete(key);
-  engine.keyModified(db, key);
-  engine.notify(db, "g", "del", key);
-  const propagation = engine.propagation;
+  ctx.db.delete(key);
+  ctx.notify("g", "del", key);
+  const propagation = ctx.propagation;
   if (propagation.active) {
-    const lazy = engine.config.get("lazyfree-lazy-expire") === "yes";
+    const lazy = ctx.config.get("lazyfree-lazy-expire") === "yes";
     propagation.rewrite([lazy ? "UNLINK" : "DEL", key]);
   }
 }

@@ -156,7 +156,7 @@ function configSet(ctx: CommandContext, args: Args): Reply {
 function configResetStat(ctx: CommandContext, _args: Args): Reply {
   const engine = ctx.engine;
   engine.stats.reset();
-  engine.peakMemory = engine.host.heapUsed();
+  engine.resetPeakMemory();
   return OK;
 }
 
@@ -641,8 +641,7 @@ function shutdown(ctx: CommandContext, args: Args): Reply {
     engine.log("warning", "Error trying to save the DB. Exit anyway.");
   }
   engine.log("warning", "Redis is now ready to exit, bye bye...");
-  engine.shutdownRequested = true;
-  engine.onShutdown();
+  engine.requestShutdown();
   return NONE;
 }
 
@@ -667,7 +666,7 @@ function flushdb(ctx: CommandContext, args: Args): Reply {
   parseFlushMode(args);
   const engine = ctx.engine;
   engine.databaseReplaced(ctx.db);
-  engine.dirty += ctx.db.flush();
+  engine.countChanges(ctx.db.flush());
   engine.keyspaceFlushed();
   // Propagated even when the database was empty, as Redis forces it.
   engine.propagation.force();
@@ -681,7 +680,7 @@ function flushall(ctx: CommandContext, args: Args): Reply {
   for (let i = 0; i < engine.databases; i++) {
     const db = engine.db(i);
     engine.databaseReplaced(db);
-    engine.dirty += db.flush();
+    engine.countChanges(db.flush());
   }
   engine.keyspaceFlushed();
   // Propagated even when every database was empty, as Redis forces it.
@@ -701,7 +700,7 @@ function swapdb(ctx: CommandContext, args: Args): Reply {
     engine.databaseReplaced(engine.db(b), engine.db(a));
     engine.db(a).swapWith(engine.db(b));
   }
-  engine.dirty++;
+  engine.countChanges(1);
   return OK;
 }
 

@@ -104,7 +104,7 @@ function sadd(ctx: CommandContext, args: Args): Reply {
   if (added > 0) {
     touched(ctx, key, "sadd");
     // Redis counts one change per member added (touched counted one).
-    ctx.engine.dirty += added - 1;
+    ctx.engine.countChanges(added - 1);
   }
   return integer(added);
 }
@@ -120,7 +120,7 @@ function srem(ctx: CommandContext, args: Args): Reply {
     touched(ctx, key, "srem");
     dropIfEmpty(ctx, key, set);
     // One change per member removed, as Redis counts them.
-    ctx.engine.dirty += removed - 1;
+    ctx.engine.countChanges(removed - 1);
   }
   return integer(removed);
 }
@@ -174,7 +174,7 @@ function spop(ctx: CommandContext, args: Args): Reply {
   if (set === undefined || count === 0) return EMPTY_SET;
   const size = set.size;
   touched(ctx, key, "spop");
-  ctx.engine.dirty += Math.min(count, size) - 1;
+  ctx.engine.countChanges(Math.min(count, size) - 1);
   if (count >= size) {
     // The whole set, listed as SUNION would list it (after a read lookup).
     readTyped<SetValue>(ctx, key, "set");

@@ -84,6 +84,13 @@ export interface DatabaseHooks {
   /** A key was created (Redis's dbAdd: the `new` keyspace event). */
   created?(db: Database, key: string): void;
   /**
+   * A key was written, deleted, given or stripped of a TTL, or changed in
+   * place (Redis's signalModifiedKey, plus `changes` for the dirty
+   * counter): WATCH, client-side tracking and persistence hook here. Raised
+   * by the keyspace operations themselves, so no command can forget it.
+   */
+  modified?(db: Database, key: string, changes: number): void;
+  /**
    * Expired elements (hash fields) were removed from a key's value, lazily
    * or by the active cycle: the elements, and `deleted` when none was left,
    * so the key was deleted too.
@@ -247,6 +254,57 @@ export class Database {
    * @param keepTtl keep an existing TTL
    */
   set(key: string, value: Value, keepTtl = false): void {
+    this.#put(key, value, keepTtl);
+    this.#hooks.modified?.(this, key, 1);
+  }
+
+  /**
+   * Stores a value with an expiry time in one change (SET EX, SETEX, ...).
+   *
+   * @param key the key
+   * @param value the value
+   * @param at the expiry time, ms since the epoch
+   * @example
+   * ```ts
+   * import { Database } from "./database.ts";
+   * import { ManualClock } from "../clock.ts";
+   * const db = new Database(0, new ManualClock(0), { expired() {} });
+   * db.setWithExpire("k", "v", 1000);
+   * console.assert(db.getExpire("k") === 1000);
+   * ```
+   */
+  setWithExpire(key: string, value: Value, at: number): void {
+    this.#put(key, value, false);
+    this.#expires.set(key, at);
+    this.#hooks.modified?.(this, key, 1);
+  }
+
+  /**
+   * Records that a stored value was changed in place (an element pushed,
+   * a field set): the one call a command makes after changing a container
+   * it looked up, raising the modified-key signal.
+   *
+   * @param key the key
+   * @param changes how many changes it counts (dirty), default 1
+   * @example
+   * ```ts
+   * import { Database } from "./database.ts";
+   * import { ManualClock } from "../clock.ts";
+   * const seen: string[] = [];
+   * const db = new Database(0, new ManualClock(0), {
+   *   expired() {},
+   *   modified: (_db, key, n) => seen.push(`${key}:${n}`),
+   * });
+   * db.touch("k", 3);
+   * console.assert(seen[0] === "k:3");
+   * ```
+   */
+  touch(key: string, changes = 1): void {
+    this.#hooks.modified?.(this, key, changes);
+  }
+
+  /** Stores a value, without the modified-key signal. */
+  #put(key: string, value: Value, keepTtl: boolean): void {
     const slot = this.#data.get(key);
     if (slot === undefined) {
       const fresh = this.#allocate();
@@ -302,6 +360,7 @@ export class Database {
   delete(key: string): boolean {
     if (this.lookup(key, false) === undefined) return false;
     this.#remove(key);
+    this.#hooks.modified?.(this, key, 1);
     return true;
   }
 
@@ -329,10 +388,12 @@ export class Database {
     const value = this.lookup(key, false);
     if (value === undefined || target.lookup(key, false) !== undefined) return false;
     const at = this.#expires.get(key);
-    target.set(key, value);
-    if (at !== undefined) target.setExpire(key, at);
+    target.#put(key, value, false);
+    if (at !== undefined) target.#expires.set(key, at);
     if (typeof value !== "string") this.#cursors.transfer(value, target.#cursors);
     this.#remove(key);
+    this.#hooks.modified?.(this, key, 1);
+    target.#hooks.modified?.(target, key, 0);
     return true;
   }
 
@@ -354,6 +415,7 @@ export class Database {
    */
   setExpire(key: string, at: number): void {
     this.#expires.set(key, at);
+    this.#hooks.modified?.(this, key, 1);
   }
 
   /**
@@ -363,7 +425,9 @@ export class Database {
    * @returns whether it had one
    */
   persist(key: string): boolean {
-    return this.#expires.delete(key);
+    if (!this.#expires.delete(key)) return false;
+    this.#hooks.modified?.(this, key, 1);
+    return true;
   }
 
   /**

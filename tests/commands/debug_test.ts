@@ -470,7 +470,7 @@ Deno.test("DEBUG SET-ACTIVE-EXPIRE turns the active expiry cycle off and on", as
   using e = inProcess();
   e.call("SET", "k", "v", "PX", "100");
   assert.equal(status(e.call("DEBUG", "SET-ACTIVE-EXPIRE", "0")), "OK");
-  assert.equal(e.engine.activeExpireEnabled, false);
+  assert.equal(e.engine.activeExpire, false);
   e.clock.advance(1000);
   e.engine.cron();
   assert.equal(e.engine.db(0).size, 1, "still stored");
@@ -493,7 +493,7 @@ Deno.test("DEBUG SET-ACTIVE-EXPIRE turns the active expiry cycle off and on", as
     ];
     for (const [arg, enabled] of cases) {
       e.call("DEBUG", "SET-ACTIVE-EXPIRE", arg);
-      assert.equal(e.engine.activeExpireEnabled, enabled, arg);
+      assert.equal(e.engine.activeExpire, enabled, arg);
     }
   });
 });

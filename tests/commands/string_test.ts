@@ -807,10 +807,10 @@ Deno.test("string writes count as changes, failed ones do not", async () => {
   await using s = await testServer();
   const raw = await s.raw();
   const engine = s.server.engine;
-  const before = engine.dirty;
+  const before = engine.changes;
   await raw.call("MSET", "a", "1", "b", "2");
   await raw.call("SET", "a", "3", "NX");
   await raw.call("INCR", "a");
   await raw.call("SETRANGE", "a", "0", "");
-  assert.equal(engine.dirty - before, 3);
+  assert.equal(engine.changes - before, 3);
 });
