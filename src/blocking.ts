@@ -56,8 +56,11 @@ export type UnblockReason = "timeout" | "error";
 export interface BlockingHost {
   /** The clock timeouts run on. */
   readonly clock: Clock;
-  /** The client whose command is running (set while a waiter is served). */
-  currentClient: Client | undefined;
+  /**
+   * Makes a client the running one (the waiter, while it is served), and
+   * returns the one before.
+   */
+  switchClient(client: Client | undefined): Client | undefined;
   /**
    * Called after every attempt to serve a waiter: what the attempt changed
    * (the pop it made, or keys it found expired even when it could not be
@@ -215,7 +218,7 @@ export class Blocking {
    */
   serveReady(): void {
     const host = this.#host;
-    const caller = host.currentClient;
+    const caller = host.switchClient(undefined);
     try {
       while (this.#ready.length > 0) {
         const batch = this.#ready;
@@ -225,7 +228,7 @@ export class Blocking {
           const queue = this.#queues.get(db.id)?.get(key);
           if (queue === undefined) continue;
           for (const waiter of queue) {
-            host.currentClient = waiter.client;
+            host.switchClient(waiter.client);
             const reply = serveSafely(waiter.request, key);
             host.served?.();
             if (reply !== undefined) this.#finish(waiter, reply);
@@ -233,7 +236,7 @@ export class Blocking {
         }
       }
     } finally {
-      host.currentClient = caller;
+      host.switchClient(caller);
     }
   }
 

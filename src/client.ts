@@ -19,15 +19,16 @@ import { discardTransaction, type Transaction, type WatchedKey } from "./multi.t
 
 /**
  * What the server-administration commands (the server, connection, debug,
- * transaction and pub/sub groups) reach of the server: a view of the
- * engine's services, not the engine. Data commands need none of it.
+ * transaction and pub/sub groups) and INFO reach of the server: a view of
+ * the engine's services, not the engine. Data commands need none of it;
+ * what every command may use (clock, config, propagation, notify, ...) is
+ * on the {@linkcode Client} itself.
  */
 export type ServerServices = Pick<
   Engine,
   | "clock"
   | "config"
   | "stats"
-  | "random"
   | "commands"
   | "host"
   | "clients"
@@ -37,7 +38,6 @@ export type ServerServices = Pick<
   | "monitors"
   | "pause"
   | "blocking"
-  | "propagation"
   | "runId"
   | "replId"
   | "startupMemory"
@@ -46,25 +46,17 @@ export type ServerServices = Pick<
   | "db"
   | "usedMemory"
   | "authRequired"
-  | "connect"
-  | "disconnect"
   | "execute"
-  | "now"
   | "log"
-  | "notify"
   | "changes"
-  | "countChanges"
   | "peakMemory"
   | "resetPeakMemory"
-  | "shutdownRequested"
   | "requestShutdown"
-  | "activeExpire"
   | "setActiveExpire"
   | "port"
   | "configFile"
   | "keyspaceFlushed"
   | "databaseReplaced"
-  | "close"
 >;
 
 /** What a client needs from its connection. */
@@ -125,8 +117,11 @@ export interface ClientOptions {
 export class Client {
   /** CLIENT ID. */
   readonly id: number;
-  /** The engine this client talks to. */
-  readonly engine: Engine;
+  /**
+   * The engine this client talks to: private, so a command handler (which
+   * gets the client as its context) reaches only the facilities below.
+   */
+  readonly #engine: Engine;
   /** Remote address. */
   readonly addr: string;
   /** Local address. */
@@ -195,7 +190,7 @@ export class Client {
    * @param options addresses and transport
    */
   constructor(engine: Engine, id: number, options: ClientOptions = {}) {
-    this.engine = engine;
+    this.#engine = engine;
     this.id = id;
     this.addr = options.addr ?? "127.0.0.1:0";
     this.laddr = options.laddr ?? "127.0.0.1:0";
@@ -224,7 +219,7 @@ export class Client {
 
   /** The clock every time comes from. */
   get clock(): Clock {
-    return this.engine.clock;
+    return this.#engine.clock;
   }
 
   /**
@@ -234,32 +229,37 @@ export class Client {
    * @returns milliseconds since the epoch
    */
   now(): number {
-    return this.engine.now();
+    return this.#engine.now();
   }
 
   /** The configuration. */
   get config(): Config {
-    return this.engine.config;
+    return this.#engine.config;
   }
 
   /** The server's seedable random source. */
   get random(): Random {
-    return this.engine.random;
+    return this.#engine.random;
   }
 
   /** The effect stream: a command's handler rewrites or adds its effects here. */
   get propagation(): Propagation {
-    return this.engine.propagation;
+    return this.#engine.propagation;
   }
 
   /** The per-key wait queues blocking commands wait in. */
   get blocking(): Blocking {
-    return this.engine.blocking;
+    return this.#engine.blocking;
+  }
+
+  /** Forgets every key this client WATCHes (UNWATCH, EXEC, DISCARD, RESET). */
+  unwatchAll(): void {
+    this.#engine.watches.unwatchAll(this);
   }
 
   /** The server's services, for the administration commands. */
   get server(): ServerServices {
-    return this.engine;
+    return this.#engine;
   }
 
   /**
@@ -273,7 +273,7 @@ export class Client {
    * @param db its database, the client's by default
    */
   notify(cls: NotifyClass, event: string, key: string, db: Database = this.#db): void {
-    this.engine.notify(db, cls, event, key);
+    this.#engine.notify(db, cls, event, key);
   }
 
   /**
@@ -283,7 +283,7 @@ export class Client {
    * @param n how many
    */
   countChanges(n: number): void {
-    this.engine.countChanges(n);
+    this.#engine.countChanges(n);
   }
 
   /** The selected database. */
@@ -354,7 +354,7 @@ export class Client {
    */
   kill(): void {
     this.transport.close();
-    this.engine.disconnect(this);
+    this.#engine.disconnect(this);
   }
 
   /**
@@ -365,16 +365,16 @@ export class Client {
    * their features' hooks.
    */
   resetConnection(): void {
-    this.engine.tracking.disable(this);
-    this.engine.pubsub.forget(this);
-    this.engine.monitors.remove(this);
+    this.#engine.tracking.disable(this);
+    this.#engine.pubsub.forget(this);
+    this.#engine.monitors.remove(this);
     discardTransaction(this);
     this.select(0);
     this.resp = 2;
     this.name = "";
     this.#replyMode = "on";
     this.user = "default";
-    this.authenticated = !this.engine.authRequired();
+    this.authenticated = !this.#engine.authRequired();
   }
 
   /**
@@ -384,6 +384,71 @@ export class Client {
    */
   select(index: number): void {
     this.#dbIndex = index;
-    this.#db = this.engine.db(index);
+    this.#db = this.#engine.db(index);
   }
+}
+
+/**
+ * One client's CLIENT LIST / CLIENT INFO fields, without the newline, as
+ * Redis's log lines about a client show them too.
+ *
+ * Known differences from Redis 7.0.15: the memory and buffer fields (`fd`,
+ * `qbuf-free`, `rbs`, `rbp`, `oll`, `omem`, `tot-mem`) describe resplite's
+ * own buffers rather than Redis's allocator, and `fd` is -1 where the
+ * runtime exposes no descriptor.
+ *
+ * @param c the client
+ * @param argvMem bytes held by the arguments of its running command (0 for
+ *   a client not running one)
+ * @returns the line
+ * @example A fresh in-process client
+ * ```ts
+ * import { Engine } from "./engine.ts";
+ * import { clientInfoLine } from "./client.ts";
+ * const engine = new Engine();
+ * const client = engine.connect();
+ * console.assert(clientInfoLine(client, 0).startsWith(`id=${client.id} addr=127.0.0.1:0 `));
+ * engine.close();
+ * ```
+ */
+export function clientInfoLine(c: Client, argvMem: number): string {
+  const now = c.clock.now();
+  const qbuf = c.transport.inputBuffered();
+  const obl = c.transport.outputBuffered();
+  const age = Math.floor((now - c.createdAt) / 1000);
+  const idle = Math.floor((now - c.lastInteraction) / 1000);
+  return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name}` +
+    ` age=${age} idle=${idle} flags=${clientFlags(c)} db=${c.dbIndex}` +
+    ` sub=${c.channelCount} psub=${c.patternCount} ssub=${c.shardChannelCount}` +
+    ` multi=${c.multiCount} qbuf=${qbuf} qbuf-free=0 argv-mem=${argvMem} multi-mem=0` +
+    ` rbs=0 rbp=0 obl=${obl} oll=0 omem=0 tot-mem=${qbuf + argvMem + obl}` +
+    ` events=${obl > 0 ? "rw" : "r"} cmd=${c.lastCommand} user=${c.user}` +
+    ` redir=${c.tracking === undefined ? -1 : c.tracking.redirect}` +
+    ` resp=${c.resp}`;
+}
+
+/**
+ * The CLIENT LIST flags of a client: S replica, O monitor, M master, P
+ * pub/sub, x MULTI, b blocked, d dirty WATCH, c closing after the reply, U
+ * Unix socket, e no-evict, N none. t tracking, R broken redirect, B broadcast.
+ */
+function clientFlags(c: Client): string {
+  let f = "";
+  if (c.role === "replica") f += "S";
+  else if (c.role === "monitor") f += "O";
+  if (c.role === "master") f += "M";
+  if (c.subscribed) f += "P";
+  if (c.multiCount >= 0) f += "x";
+  if (c.blocking.isBlocked(c)) f += "b";
+  const t = c.tracking;
+  if (t !== undefined) {
+    f += "t";
+    if (t.brokenRedirect) f += "R";
+    if (t.bcast) f += "B";
+  }
+  if (c.watchDirty) f += "d";
+  if (c.closing) f += "c";
+  if (c.unix) f += "U";
+  if (c.noEvict) f += "e";
+  return f === "" ? "N" : f;
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { formatNotifyFlags, parseNotifyFlags } from "./pubsub.ts";
+import { formatNotifyFlags, parseNotifyFlags } from "./notify.ts";
 
 /** How a parameter's text is checked and normalised. */
 export type ParamKind =

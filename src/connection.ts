@@ -23,7 +23,7 @@ import { error, type Reply } from "./resp/reply.ts";
 import type { Client, ClientTransport } from "./client.ts";
 import type { Engine } from "./engine.ts";
 import { outputBufferLimits } from "./config.ts";
-import { clientInfoLine } from "./commands/connection.ts";
+import { clientInfoLine } from "./client.ts";
 
 /** The slab reads go into; a read gets at least MIN_READ of it. */
 const SLAB_SIZE = 64 * 1024;

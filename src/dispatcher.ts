@@ -12,11 +12,12 @@
 import { errorCode, Errors, ReplyError } from "./errors.ts";
 import { error, NONE, type Reply, simple } from "./resp/reply.ts";
 import { Args, asciiLower, type Command } from "./commands/spec.ts";
-import { findKeys } from "./commands/server.ts";
+import { findKeys } from "./commands/keys.ts";
 import { debugAllowed } from "./commands/debug.ts";
 import type { Client } from "./client.ts";
 import { discardTransaction } from "./multi.ts";
-import type { CommandStats, Engine } from "./engine.ts";
+import type { Engine } from "./engine.ts";
+import type { CommandStats } from "./stats.ts";
 
 /** The commands a RESP2 client in pub/sub mode may run. */
 const PUBSUB_CONTEXT: ReadonlySet<string> = new Set([
@@ -206,8 +207,7 @@ export class Dispatcher {
     const handler = command.spec.handler!;
     const cstats = stats.command(command.fullName);
     let reply: Reply | Promise<Reply>;
-    const caller = engine.currentClient;
-    engine.currentClient = client;
+    const caller = engine.switchClient(client);
     const propagation = engine.propagation;
     const dirty = engine.changes;
     propagation.beginCommand();
@@ -216,7 +216,7 @@ export class Dispatcher {
     } catch (e) {
       reply = this.#errorReply(e, command);
     }
-    engine.currentClient = caller;
+    engine.switchClient(caller);
     // What the command changed leaves through the effect stream (EXEC's
     // effects are its queued commands', emitted together once it is over).
     if (propagation.active) {

@@ -12,13 +12,8 @@ import { Client, type ClientOptions } from "./client.ts";
 import { Config, type ParamSpec } from "./config.ts";
 import { Database } from "./store/database.ts";
 import { Random } from "./random.ts";
-import {
-  NOTIFY_KEYEVENT,
-  NOTIFY_KEYSPACE,
-  notifyClassBit,
-  parseNotifyFlags,
-  PubSub,
-} from "./pubsub.ts";
+import { PubSub } from "./pubsub.ts";
+import { KeyspaceEvents, type NotifyClass } from "./notify.ts";
 import { Tracking } from "./tracking.ts";
 import { type Command, CommandTable } from "./commands/spec.ts";
 import { registerAll } from "./commands/mod.ts";
@@ -28,6 +23,9 @@ import { Monitors } from "./monitor.ts";
 import { ClientPause } from "./pause.ts";
 import { Blocking } from "./blocking.ts";
 import type { Reply } from "./resp/reply.ts";
+import { Stats } from "./stats.ts";
+import { ClientRegistry } from "./clients.ts";
+import { Cron } from "./cron.ts";
 import { Propagation } from "./propagation.ts";
 
 /** Facts about the process, given by the runtime edge (server.ts). */
@@ -65,123 +63,6 @@ const PURE_HOST: HostInfo = {
   os: () => "unknown",
 };
 
-/** Per-command statistics (INFO commandstats). */
-export interface CommandStats {
-  calls: number;
-  usec: number;
-  rejectedCalls: number;
-  failedCalls: number;
-}
-
-/** Server statistics (INFO stats). */
-export class Stats {
-  totalConnections = 0;
-  rejectedConnections = 0;
-  totalCommands = 0;
-  netInputBytes = 0;
-  netOutputBytes = 0;
-  keyspaceHits = 0;
-  keyspaceMisses = 0;
-  expiredKeys = 0;
-  evictedKeys = 0;
-  totalErrorReplies = 0;
-  /** Keyed by full command name. */
-  commands = new Map<string, CommandStats>();
-  /** Keyed by error code. */
-  errors = new Map<string, number>();
-  /** Socket reads that returned data (total_reads_processed). */
-  totalReads = 0;
-  /** Socket writes (total_writes_processed). */
-  totalWrites = 0;
-  /** Rolling samples of commands per second (instantaneous_ops_per_sec). */
-  opsSamples: number[] = [];
-  /** Rolling samples of input KiB per second (instantaneous_input_kbps). */
-  inputKbpsSamples: number[] = [];
-  /** Rolling samples of output KiB per second (instantaneous_output_kbps). */
-  outputKbpsSamples: number[] = [];
-  /** The previous sample's time and counters; time 0 before the first. */
-  lastSample: [time: number, commands: number, netIn: number, netOut: number] = [0, 0, 0, 0];
-
-  /**
-   * Statistics of a command, created on first use.
-   *
-   * @param name full command name
-   * @returns the mutable record
-   */
-  command(name: string): CommandStats {
-    let s = this.commands.get(name);
-    if (s === undefined) {
-      s = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 };
-      this.commands.set(name, s);
-    }
-    return s;
-  }
-
-  /**
-   * Counts an error reply.
-   *
-   * @param code the error code (`ERR`, `WRONGTYPE`, ...)
-   */
-  error(code: string): void {
-    this.totalErrorReplies++;
-    this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
-  }
-
-  /**
-   * Takes one instantaneous-metrics sample (Redis keeps 16, 100 ms apart).
-   *
-   * @param now the time in ms
-   */
-  sample(now: number): void {
-    const [t, n, bytesIn, bytesOut] = this.lastSample;
-    if (t !== 0 && now - t < 100) return;
-    if (t !== 0) {
-      const dt = now - t;
-      push(this.opsSamples, ((this.totalCommands - n) * 1000) / dt);
-      push(this.inputKbpsSamples, ((this.netInputBytes - bytesIn) * 1000) / dt / 1024);
-      push(this.outputKbpsSamples, ((this.netOutputBytes - bytesOut) * 1000) / dt / 1024);
-    }
-    this.lastSample = [now, this.totalCommands, this.netInputBytes, this.netOutputBytes];
-  }
-
-  /**
-   * CONFIG RESETSTAT. Command records are zeroed in place, so the command
-   * running the reset is still counted, as in Redis.
-   */
-  reset(): void {
-    this.totalConnections = 0;
-    this.rejectedConnections = 0;
-    this.totalCommands = 0;
-    this.netInputBytes = 0;
-    this.netOutputBytes = 0;
-    this.keyspaceHits = 0;
-    this.keyspaceMisses = 0;
-    this.expiredKeys = 0;
-    this.evictedKeys = 0;
-    this.totalErrorReplies = 0;
-    this.totalReads = 0;
-    this.totalWrites = 0;
-    for (const s of this.commands.values()) {
-      s.calls = 0;
-      s.usec = 0;
-      s.rejectedCalls = 0;
-      s.failedCalls = 0;
-    }
-    this.errors.clear();
-    this.opsSamples = [];
-    this.inputKbpsSamples = [];
-    this.outputKbpsSamples = [];
-    this.lastSample = [0, 0, 0, 0];
-  }
-}
-
-const SAMPLES = 16;
-
-function push(samples: number[], value: number): void {
-  samples.push(value);
-  if (samples.length > SAMPLES) samples.shift();
-}
-
 /** Options of an {@linkcode Engine}. */
 export interface EngineOptions {
   /** The clock; the system clock by default. */
@@ -199,7 +80,7 @@ export interface EngineOptions {
 }
 
 /** Keyspace event classes, as `notify-keyspace-events` letters. */
-export type NotifyClass = "g" | "$" | "l" | "s" | "h" | "z" | "x" | "e" | "t" | "m" | "d" | "n";
+export type { NotifyClass } from "./notify.ts";
 
 /** Log levels, as redis.conf's `loglevel`. */
 export type LogLevel = "debug" | "verbose" | "notice" | "warning";
@@ -234,15 +115,14 @@ export class Engine {
   /** Process facts. */
   readonly host: HostInfo;
   /** Connected clients by id. */
-  readonly clients = new Map<number, Client>();
+  readonly clients = new ClientRegistry<Client>();
   /** The effect stream: every change to the dataset, for the AOF, replicas and journals. */
   readonly propagation = new Propagation();
   /** Channels, patterns and their subscribers. */
   readonly pubsub = new PubSub();
   /** Client-side caching: who read which keys. */
   readonly tracking: Tracking = new Tracking(this);
-  /** The client whose command is running (the dispatcher sets it). */
-  currentClient: Client | undefined = undefined;
+  #current: Client | undefined = undefined;
   /** WATCHed keys of every client. */
   readonly watches = new Watches();
   /** Clients in MONITOR mode. */
@@ -268,12 +148,10 @@ export class Engine {
   #configFile = "";
   #dbs: Database[];
   #dispatcher: Dispatcher;
-  #nextClientId = 1;
-  #cancelCron: (() => void) | undefined;
+  #cron: Cron;
   #log: (level: LogLevel, message: string) => void;
-  #closed = false;
   /** `notify-keyspace-events`, parsed. */
-  #notifyFlags = 0;
+  #events: KeyspaceEvents;
   #snapshot: number | undefined;
   #batchStart = 0;
   /** Commands run when the cron last looked, and RSS after the last idle collection (-1: not yet read). */
@@ -293,14 +171,15 @@ export class Engine {
     this.replId = this.random.hex(40);
     this.startedAt = this.clock.now();
     this.pause = new ClientPause(this.clock);
-    this.#notifyFlags = parseNotifyFlags(this.config.get("notify-keyspace-events")) ?? 0;
+    this.#events = new KeyspaceEvents((channel, message) => this.pubsub.publish(channel, message));
+    this.#events.configure(this.config.get("notify-keyspace-events"));
     this.config.onChange("notify-keyspace-events", (value) => {
-      this.#notifyFlags = parseNotifyFlags(value) ?? 0;
+      this.#events.configure(value);
     });
     const hooks = {
       created: (db: Database, key: string) => {
         this.blocking.signal(db, key);
-        if (this.#notifyFlags !== 0) this.notify(db, "n", "new", key);
+        if (this.#events.enabled) this.notify(db, "n", "new", key);
       },
       expired: (db: Database, key: string) => {
         this.notify(db, "x", "expired", key);
@@ -354,7 +233,25 @@ export class Engine {
     this.#dispatcher = new Dispatcher(this);
     this.startupMemory = this.host.heapUsed();
     this.#peakMemory = this.startupMemory;
-    this.#scheduleCron();
+    this.#cron = new Cron(this.clock, () => this.config.number("hz"), () => this.cron());
+  }
+
+  /** The client whose command is running (Redis's server.current_client), if any. */
+  get currentClient(): Client | undefined {
+    return this.#current;
+  }
+
+  /**
+   * Makes a client the one whose command is running (the dispatcher, and
+   * the blocking module while it serves a waiter).
+   *
+   * @param client the client, or undefined between commands
+   * @returns the client that was running before, to switch back to
+   */
+  switchClient(client: Client | undefined): Client | undefined {
+    const previous = this.#current;
+    this.#current = client;
+    return previous;
   }
 
   /** Number of databases. */
@@ -468,8 +365,8 @@ export class Engine {
    * @returns the client
    */
   connect(options: ClientOptions = {}): Client {
-    const client = new Client(this, this.#nextClientId++, options);
-    this.clients.set(client.id, client);
+    const client = new Client(this, this.clients.nextId(), options);
+    this.clients.add(client);
     this.stats.totalConnections++;
     return client;
   }
@@ -483,7 +380,7 @@ export class Engine {
     this.tracking.disable(client);
     this.pubsub.forget(client);
     client.closed = true;
-    this.clients.delete(client.id);
+    this.clients.remove(client);
     this.monitors.remove(client);
     this.watches.unwatchAll(client);
     this.blocking.forget(client);
@@ -582,14 +479,7 @@ export class Engine {
    * @param key the key
    */
   notify(db: Database, cls: NotifyClass, event: string, key: string): void {
-    const flags = this.#notifyFlags;
-    if (flags === 0 || (flags & notifyClassBit(cls)) === 0) return;
-    if ((flags & NOTIFY_KEYSPACE) !== 0) {
-      this.pubsub.publish(`__keyspace@${db.id}__:${key}`, event);
-    }
-    if ((flags & NOTIFY_KEYEVENT) !== 0) {
-      this.pubsub.publish(`__keyevent@${db.id}__:${event}`, key);
-    }
+    this.#events.notify(db.id, cls, event, key);
   }
 
   /**
@@ -708,21 +598,9 @@ export class Engine {
     }
   }
 
-  #scheduleCron(): void {
-    if (this.#closed) return;
-    const hz = this.config.number("hz");
-    this.#cancelCron = this.clock.schedule(1000 / hz, () => {
-      this.#cancelCron = undefined;
-      this.cron();
-      this.#scheduleCron();
-    });
-  }
-
   /** Stops the periodic task; the engine may not be used afterwards. */
   close(): void {
-    this.#closed = true;
-    this.#cancelCron?.();
-    this.#cancelCron = undefined;
+    this.#cron.stop();
     this.pause.close();
     this.blocking.close();
   }

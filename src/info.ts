@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Engine } from "./engine.ts";
+import type { ServerServices } from "./client.ts";
 import { asciiLower } from "./commands/spec.ts";
 
 /** Every section, in the order Redis prints them. */
@@ -87,7 +87,7 @@ export function selectSections(names: readonly string[]): Set<InfoSection> {
 /**
  * The INFO text for some sections, `\r\n`-separated as Redis sends it.
  *
- * @param engine the engine to describe
+ * @param server the server to describe (an engine, or a command's view of it)
  * @param sections the sections, printed in Redis's order
  * @returns the text
  * @example
@@ -100,7 +100,7 @@ export function selectSections(names: readonly string[]): Set<InfoSection> {
  * engine.close();
  * ```
  */
-export function infoText(engine: Engine, sections: ReadonlySet<InfoSection>): string {
+export function infoText(server: ServerServices, sections: ReadonlySet<InfoSection>): string {
   let out = "";
   let first = true;
   for (const section of INFO_SECTIONS) {
@@ -108,14 +108,14 @@ export function infoText(engine: Engine, sections: ReadonlySet<InfoSection>): st
     if (!first) out += "\r\n";
     first = false;
     out += `# ${TITLES[section]}\r\n`;
-    for (const [name, value] of BUILDERS[section](engine)) out += `${name}:${value}\r\n`;
+    for (const [name, value] of BUILDERS[section](server)) out += `${name}:${value}\r\n`;
   }
   return out;
 }
 
 type Fields = [name: string, value: string | number][];
 
-const BUILDERS: Record<InfoSection, (engine: Engine) => Fields> = {
+const BUILDERS: Record<InfoSection, (server: ServerServices) => Fields> = {
   server,
   clients,
   memory,
@@ -161,7 +161,7 @@ function capitalised(os: string): string {
   return os.length === 0 ? os : os[0]!.toUpperCase() + os.slice(1);
 }
 
-function server(e: Engine): Fields {
+function server(e: ServerServices): Fields {
   const now = e.clock.now();
   const uptime = Math.floor((now - e.startedAt) / 1000);
   const hz = e.config.number("hz");
@@ -194,7 +194,7 @@ function server(e: Engine): Fields {
   ];
 }
 
-function clients(e: Engine): Fields {
+function clients(e: ServerServices): Fields {
   let maxIn = 0;
   let maxOut = 0;
   for (const c of e.clients.values()) {
@@ -213,7 +213,7 @@ function clients(e: Engine): Fields {
   ];
 }
 
-function memory(e: Engine): Fields {
+function memory(e: ServerServices): Fields {
   const used = e.usedMemory();
   const rss = e.host.rss();
   const peak = e.peakMemory;
@@ -277,7 +277,7 @@ function memory(e: Engine): Fields {
   ];
 }
 
-function persistence(e: Engine): Fields {
+function persistence(e: ServerServices): Fields {
   return [
     ["loading", 0],
     ["async_loading", 0],
@@ -319,7 +319,7 @@ function average(samples: readonly number[]): number {
   return sum / samples.length;
 }
 
-function stats(e: Engine): Fields {
+function stats(e: ServerServices): Fields {
   const s = e.stats;
   return [
     ["total_connections_received", s.totalConnections],
@@ -375,7 +375,7 @@ function stats(e: Engine): Fields {
   ];
 }
 
-function replication(e: Engine): Fields {
+function replication(e: ServerServices): Fields {
   return [
     ["role", "master"],
     ["connected_slaves", 0],
@@ -391,7 +391,7 @@ function replication(e: Engine): Fields {
   ];
 }
 
-function cpu(e: Engine): Fields {
+function cpu(e: ServerServices): Fields {
   const [sys, user] = e.host.cpu();
   return [
     ["used_cpu_sys", sys.toFixed(6)],
@@ -403,7 +403,7 @@ function cpu(e: Engine): Fields {
   ];
 }
 
-function commandstats(e: Engine): Fields {
+function commandstats(e: ServerServices): Fields {
   const out: Fields = [];
   for (const [name, s] of e.stats.commands) {
     if (s.calls === 0 && s.failedCalls === 0 && s.rejectedCalls === 0) continue;
@@ -418,12 +418,12 @@ function commandstats(e: Engine): Fields {
   return out;
 }
 
-function errorstats(e: Engine): Fields {
+function errorstats(e: ServerServices): Fields {
   const codes = [...e.stats.errors.keys()].sort();
   return codes.map((code) => [`errorstat_${code}`, `count=${e.stats.errors.get(code)}`]);
 }
 
-function keyspace(e: Engine): Fields {
+function keyspace(e: ServerServices): Fields {
   const out: Fields = [];
   for (let i = 0; i < e.databases; i++) {
     const db = e.db(i);

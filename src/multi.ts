@@ -207,5 +207,5 @@ export class Watches {
 export function discardTransaction(client: Client): void {
   client.transaction = undefined;
   client.watchDirty = false;
-  client.engine.watches.unwatchAll(client);
+  client.unwatchAll();
 }

@@ -57,7 +57,10 @@ interface PrefixState {
 /** What tracking needs from the server. */
 export interface TrackingHost {
   /** Connected clients by id. */
-  readonly clients: ReadonlyMap<number, Client>;
+  readonly clients: {
+    get(id: number): Client | undefined;
+    values(): IterableIterator<Client>;
+  };
   /** The client whose command is running, if any. */
   readonly currentClient: Client | undefined;
 }

@@ -536,7 +536,7 @@ Deno.test("the Blocking module wakes only the waiters of a signalled key", async
   await t.step("timeouts beyond setTimeout's range re-arm until they pass", async () => {
     // A clock of its own: no engine cron to run on every 100 ms of a month.
     const own = new ManualClock(0);
-    const longWait = new Blocking({ clock: own, currentClient: undefined });
+    const longWait = new Blocking({ clock: own, switchClient: () => undefined });
     const pa = longWait.block(a, request("a", ["t"], 3_000_000_000));
     own.advance(2 ** 31 - 1);
     assert.equal(longWait.count, 1);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { type TestServer, testServer } from "./support/server.ts";
 import type { RawClient } from "./support/raw_client.ts";
-import { formatNotifyFlags, notifyClassBit, parseNotifyFlags } from "../src/pubsub.ts";
+import { formatNotifyFlags, notifyClassBit, parseNotifyFlags } from "../src/notify.ts";
 
 function bulk(s: string): string {
   return `$${s.length}\r\n${s}\r\n`;

@@ -5,9 +5,7 @@
  * CACHING, HELP).
  *
  * Known differences from Redis 7.0.15: CLIENT LIST's memory and buffer
- * fields (`fd`, `qbuf-free`, `rbs`, `rbp`, `oll`, `omem`, `tot-mem`) describe
- * resplite's own buffers rather than Redis's allocator, and `fd` is -1 since
- * Deno exposes no descriptors.
+ * fields describe resplite's own buffers (see {@linkcode clientInfoLine}).
  *
  * @module
  */
@@ -26,8 +24,7 @@ import {
   simple,
   verbatim,
 } from "../resp/reply.ts";
-import type { Client, ClientType } from "../client.ts";
-import type { Engine } from "../engine.ts";
+import { type Client, clientInfoLine, type ClientType } from "../client.ts";
 import { type Args, asciiUpper, type CommandContext, parseInt64, parseInteger } from "./spec.ts";
 import type { HandlerTable } from "./table.ts";
 
@@ -90,7 +87,7 @@ function select(ctx: CommandContext, args: Args): Reply {
   const index = args.integer(1);
   // Redis reads the index as a C int.
   if (index < -2147483648 || index > 2147483647) throw new ReplyError(Errors.intOutOfRange);
-  if (index < 0 || index >= ctx.engine.databases) {
+  if (index < 0 || index >= ctx.server.databases) {
     throw new ReplyError(Errors.dbIndexOutOfRange);
   }
   ctx.select(index);
@@ -102,7 +99,7 @@ function auth(ctx: CommandContext, args: Args): Reply {
   if (args.length > 3) throw new ReplyError(Errors.syntax);
   for (let i = 1; i < args.length; i++) ctx.redact(i);
   if (args.length === 2) {
-    if (!ctx.engine.authRequired()) throw new ReplyError(Errors.authNoPassword);
+    if (!ctx.server.authRequired()) throw new ReplyError(Errors.authNoPassword);
     authenticate(ctx, "default", args.get(1));
   } else {
     authenticate(ctx, args.get(1), args.get(2));
@@ -175,12 +172,12 @@ function clientGetname(ctx: CommandContext, _args: Args): Reply {
 
 /** CLIENT INFO */
 function clientInfo(ctx: CommandContext, args: Args): Reply {
-  return verbatim(clientLine(ctx, argvBytes(args)));
+  return verbatim(`${clientInfoLine(ctx, argvBytes(args))}\n`);
 }
 
 /** CLIENT LIST [TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID client-id [client-id ...]] */
 function clientList(ctx: CommandContext, args: Args): Reply {
-  const clients = ctx.engine.clients;
+  const clients = ctx.server.clients;
   const selected: Client[] = [];
   if (args.length === 4 && args.upper(2) === "TYPE") {
     const type = clientType(args.get(3));
@@ -203,7 +200,7 @@ function clientList(ctx: CommandContext, args: Args): Reply {
   }
   const argvMem = argvBytes(args);
   let text = "";
-  for (const c of selected) text += clientLine(c, c === ctx ? argvMem : 0);
+  for (const c of selected) text += `${clientInfoLine(c, c === ctx ? argvMem : 0)}\n`;
   return verbatim(text);
 }
 
@@ -233,9 +230,9 @@ function clientKill(ctx: CommandContext, args: Args): Reply {
       user: undefined,
       skipMe: false,
     }
-    : parseKillFilter(ctx.engine, args);
+    : parseKillFilter(args);
   let killed = 0;
-  for (const c of [...ctx.engine.clients.values()]) {
+  for (const c of [...ctx.server.clients.values()]) {
     if (!killMatches(c, filter)) continue;
     if (c === ctx) {
       if (filter.skipMe) continue;
@@ -251,7 +248,7 @@ function clientKill(ctx: CommandContext, args: Args): Reply {
   return OK;
 }
 
-function parseKillFilter(engine: Engine, args: Args): KillFilter {
+function parseKillFilter(args: Args): KillFilter {
   const filter: KillFilter = {
     addr: undefined,
     laddr: undefined,
@@ -280,7 +277,7 @@ function parseKillFilter(engine: Engine, args: Args): KillFilter {
         filter.laddr = value;
         break;
       case "USER":
-        if (!userExists(engine, value)) throw new ReplyError(Errors.noSuchUser(value));
+        if (!userExists(value)) throw new ReplyError(Errors.noSuchUser(value));
         filter.user = value;
         break;
       case "SKIPME": {
@@ -341,7 +338,7 @@ function clientTracking(ctx: CommandContext, args: Args): Reply {
       i++;
       if (redirect !== 0) throw new ReplyError(Errors.trackingRedirectTwice);
       redirect = args.integer(i);
-      if (!ctx.engine.clients.has(redirect)) throw new ReplyError(Errors.trackingRedirectMissing);
+      if (!ctx.server.clients.has(redirect)) throw new ReplyError(Errors.trackingRedirectMissing);
     } else if (option === "BCAST") {
       bcast = true;
     } else if (option === "OPTIN") {
@@ -358,7 +355,7 @@ function clientTracking(ctx: CommandContext, args: Args): Reply {
   }
   const status = args.upper(2);
   if (status === "OFF") {
-    ctx.engine.tracking.disable(ctx);
+    ctx.server.tracking.disable(ctx);
     return OK;
   }
   if (status !== "ON") throw new ReplyError(Errors.syntax);
@@ -373,7 +370,7 @@ function clientTracking(ctx: CommandContext, args: Args): Reply {
     throw new ReplyError(Errors.trackingSwitchOpt);
   }
   if (bcast) checkPrefixCollisions(ctx, prefixes);
-  ctx.engine.tracking.enable(ctx, { redirect, bcast, optin, optout, noloop, prefixes });
+  ctx.server.tracking.enable(ctx, { redirect, bcast, optin, optout, noloop, prefixes });
   return OK;
 }
 
@@ -455,8 +452,8 @@ function clientUnblock(ctx: CommandContext, args: Args): Reply {
   }
   const id = parseInteger(args.get(2));
   if (id === null) throw new ReplyError(Errors.notInteger);
-  const target = ctx.engine.clients.get(id);
-  return integer(target !== undefined && ctx.engine.blocking.unblock(target, reason) ? 1 : 0);
+  const target = ctx.server.clients.get(id);
+  return integer(target !== undefined && ctx.blocking.unblock(target, reason) ? 1 : 0);
 }
 
 /** CLIENT NO-EVICT ON|OFF */
@@ -539,16 +536,16 @@ function clientPause(ctx: CommandContext, args: Args): Reply {
   // past its range wraps negative, so the pause is already over.
   let end = 0;
   if (timeout > 0n) {
-    const sum = timeout + BigInt(Math.floor(ctx.engine.clock.now()));
+    const sum = timeout + BigInt(Math.floor(ctx.clock.now()));
     end = sum > 9223372036854775807n ? -1 : Number(sum);
   }
-  ctx.engine.pause.pause(end, type);
+  ctx.server.pause.pause(end, type);
   return OK;
 }
 
 /** CLIENT UNPAUSE */
 function clientUnpause(ctx: CommandContext, _args: Args): Reply {
-  ctx.engine.pause.unpause();
+  ctx.server.pause.unpause();
   return OK;
 }
 
@@ -563,8 +560,8 @@ function clientHelp(_ctx: CommandContext, _args: Args): Reply {
  * any password.
  */
 function authenticate(ctx: CommandContext, user: string, password: string): void {
-  const required = ctx.engine.config.get("requirepass");
-  if (!userExists(ctx.engine, user) || (required !== "" && password !== required)) {
+  const required = ctx.config.get("requirepass");
+  if (!userExists(user) || (required !== "" && password !== required)) {
     throw new ReplyError(Errors.wrongPass);
   }
   ctx.authenticated = true;
@@ -572,7 +569,7 @@ function authenticate(ctx: CommandContext, user: string, password: string): void
 }
 
 /** Whether an ACL user exists (only `default` until ACL users arrive). */
-function userExists(_engine: Engine, user: string): boolean {
+function userExists(user: string): boolean {
   return user === "default";
 }
 
@@ -607,59 +604,4 @@ function argvBytes(args: Args): number {
   let n = 0;
   for (const a of args.argv) n += a.length;
   return n;
-}
-
-/**
- * The CLIENT LIST flags of a client: S replica, O monitor, M master, P
- * pub/sub, x MULTI, b blocked, d dirty WATCH, c closing after the reply, U
- * Unix socket, e no-evict, N none. t tracking, R broken redirect, B broadcast.
- */
-function clientFlags(c: Client): string {
-  let f = "";
-  if (c.role === "replica") f += "S";
-  else if (c.role === "monitor") f += "O";
-  if (c.role === "master") f += "M";
-  if (c.subscribed) f += "P";
-  if (c.multiCount >= 0) f += "x";
-  if (c.engine.blocking.isBlocked(c)) f += "b";
-  const t = c.tracking;
-  if (t !== undefined) {
-    f += "t";
-    if (t.brokenRedirect) f += "R";
-    if (t.bcast) f += "B";
-  }
-  if (c.watchDirty) f += "d";
-  if (c.closing) f += "c";
-  if (c.unix) f += "U";
-  if (c.noEvict) f += "e";
-  return f === "" ? "N" : f;
-}
-
-/**
- * One client's CLIENT LIST fields without the newline, as Redis's log lines
- * about a client show them.
- *
- * @param c the client
- * @param argvMem bytes of the running command's arguments
- * @returns the line
- */
-export function clientInfoLine(c: Client, argvMem: number): string {
-  return clientLine(c, argvMem).slice(0, -1);
-}
-
-/** One CLIENT LIST / CLIENT INFO line, newline included. */
-function clientLine(c: Client, argvMem: number): string {
-  const now = c.engine.clock.now();
-  const qbuf = c.transport.inputBuffered();
-  const obl = c.transport.outputBuffered();
-  const age = Math.floor((now - c.createdAt) / 1000);
-  const idle = Math.floor((now - c.lastInteraction) / 1000);
-  return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name}` +
-    ` age=${age} idle=${idle} flags=${clientFlags(c)} db=${c.dbIndex}` +
-    ` sub=${c.channelCount} psub=${c.patternCount} ssub=${c.shardChannelCount}` +
-    ` multi=${c.multiCount} qbuf=${qbuf} qbuf-free=0 argv-mem=${argvMem} multi-mem=0` +
-    ` rbs=0 rbp=0 obl=${obl} oll=0 omem=0 tot-mem=${qbuf + argvMem + obl}` +
-    ` events=${obl > 0 ? "rw" : "r"} cmd=${c.lastCommand} user=${c.user}` +
-    ` redir=${c.tracking === undefined ? -1 : c.tracking.redirect}` +
-    ` resp=${c.resp}\n`;
 }

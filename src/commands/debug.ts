@@ -68,7 +68,7 @@ export const DEBUG_HANDLERS: HandlerTable = { debug };
  * ```
  */
 export function debugAllowed(client: Client): boolean {
-  const mode = client.engine.config.get("enable-debug-command");
+  const mode = client.config.get("enable-debug-command");
   if (mode === "yes") return true;
   if (mode !== "local") return false;
   if (client.unix) return true;
@@ -149,8 +149,8 @@ function debugHelp(_ctx: CommandContext, _args: Args): Reply {
 
 /** DEBUG DIGEST */
 function debugDigest(ctx: CommandContext, _args: Args): Reply {
-  const engine = ctx.engine;
-  const dbs = Array.from({ length: engine.databases }, (_, i) => engine.db(i));
+  const server = ctx.server;
+  const dbs = Array.from({ length: server.databases }, (_, i) => server.db(i));
   return simple(datasetDigest(dbs));
 }
 
@@ -180,7 +180,6 @@ function debugObject(ctx: CommandContext, args: Args): Reply {
   // Found as stored (expired or not) and not touched, as Redis's dictFind.
   const value = db.peek(key);
   if (value === undefined) throw new ReplyError(Errors.noSuchKey);
-  const engine = ctx.engine;
   const now = db.lruNow();
   let refcount = 1;
   let lru = db.lru(key)!;
@@ -188,16 +187,16 @@ function debugObject(ctx: CommandContext, args: Args): Reply {
     const n = parseInt64(value);
     if (n !== null && n >= 0n && n < SHARED_INTEGERS) {
       refcount = SHARED_REFCOUNT;
-      lru = Math.floor(engine.startedAt / 1000);
+      lru = Math.floor(ctx.server.startedAt / 1000);
     }
   }
-  const listFill = engine.config.number("list-max-listpack-size");
+  const listFill = ctx.config.number("list-max-listpack-size");
   let extra = "";
   if (value instanceof ListValue) {
     const nodes = quicklistNodes(value.values(), listFill);
     let bytes = 0;
     for (const node of nodes) bytes += node.bytes;
-    const compressed = engine.config.number("list-compress-depth") !== 0 ? 1 : 0;
+    const compressed = ctx.config.number("list-compress-depth") !== 0 ? 1 : 0;
     extra = ` ql_nodes:${nodes.length} ql_avg_node:${ratio2(value.length, nodes.length)}` +
       ` ql_listpack_max:${quicklistFill(listFill)} ql_compressed:${compressed}` +
       ` ql_uncompressed_size:${bytes}`;
@@ -304,7 +303,7 @@ function debugSleep(_ctx: CommandContext, args: Args): Reply {
 
 /** DEBUG SET-ACTIVE-EXPIRE 0|1 */
 function debugSetActiveExpire(ctx: CommandContext, args: Args): Reply {
-  ctx.engine.setActiveExpire(atoi(args.get(2)) !== 0);
+  ctx.server.setActiveExpire(atoi(args.get(2)) !== 0);
   return OK;
 }
 

@@ -94,7 +94,7 @@ const OBJECT_HELP: readonly Reply[] = [
 
 /** The current time in whole milliseconds, as Redis's command time. */
 function nowMs(ctx: CommandContext): number {
-  return Math.floor(ctx.engine.now());
+  return Math.floor(ctx.now());
 }
 
 /** An integer reply for a millisecond quantity that may exceed 2^53. */
@@ -111,20 +111,19 @@ function msReply(ms: number): Reply {
 function dbIndex(ctx: CommandContext, args: Args, i: number): Database {
   const id = args.integer(i);
   if (id > INT32_MAX || id < -INT32_MAX - 1) throw new ReplyError(Errors.intOutOfRange);
-  if (id < 0 || id >= ctx.engine.databases) throw new ReplyError(Errors.dbIndexOutOfRange);
-  return ctx.engine.db(id);
+  const server = ctx.server;
+  if (id < 0 || id >= server.databases) throw new ReplyError(Errors.dbIndexOutOfRange);
+  return server.db(id);
 }
 
 /** DEL key [key ...] (and UNLINK: freeing is the garbage collector's job) */
 function del(ctx: CommandContext, args: Args): Reply {
   const db = ctx.db;
-  const engine = ctx.engine;
   let deleted = 0;
   for (let i = 1; i < args.length; i++) {
     const key = args.get(i);
     if (db.delete(key)) {
-      engine.keyModified(db, key);
-      engine.notify(db, "g", "del", key);
+      ctx.notify("g", "del", key);
       deleted++;
     }
   }
@@ -218,7 +217,7 @@ function scan(ctx: CommandContext, args: Args): Reply {
   const db = ctx.db;
   // The keys it finds expired propagate unwrapped, as Redis's
   // CMD_TOUCHES_ARBITRARY_KEYS commands run on their own.
-  if (!ctx.inExec) ctx.engine.propagation.unwrap();
+  if (!ctx.inExec) ctx.propagation.unwrap();
   const [next, visited] = db.scanKeys(cursor, count);
   const out: string[] = [];
   // Redis's filter order: pattern, then type (a lookup that may reclaim the
@@ -248,27 +247,21 @@ function renamenx(ctx: CommandContext, args: Args): Reply {
   return renameGeneric(ctx, args, true);
 }
 
+/**
+ * RENAME and RENAMENX: the value moves with its TTL, replacing `dst` (unless
+ * `nx`), in one change as Redis counts it.
+ */
 function renameGeneric(ctx: CommandContext, args: Args, nx: boolean): Reply {
   const src = args.get(1);
   const dst = args.get(2);
   const db = ctx.db;
-  const entry = db.lookup(src);
-  if (entry === undefined) throw new ReplyError(Errors.noSuchKey);
+  if (db.lookup(src) === undefined) throw new ReplyError(Errors.noSuchKey);
   if (src === dst) return nx ? integer(0) : OK;
-  const at = db.getExpire(src);
-  if (db.lookup(dst) !== undefined) {
-    if (nx) return integer(0);
-    db.delete(dst);
-  }
-  const value = entry;
-  db.delete(src);
-  db.set(dst, value);
-  if (at !== undefined) db.setExpire(dst, at);
-  const engine = ctx.engine;
-  engine.keyModified(db, src);
-  engine.keyModified(db, dst);
-  engine.notify(db, "g", "rename_from", src);
-  engine.notify(db, "g", "rename_to", dst);
+  // Looked up either way: an expired `dst` is reclaimed (and propagated) first.
+  if (db.lookup(dst) !== undefined && nx) return integer(0);
+  db.rename(src, dst);
+  ctx.notify("g", "rename_from", src);
+  ctx.notify("g", "rename_to", dst);
   return nx ? integer(1) : OK;
 }
 
@@ -356,10 +349,8 @@ function expireGeneric(
     return integer(1);
   }
   db.setExpire(key, at);
-  const engine = ctx.engine;
-  engine.keyModified(db, key);
-  engine.notify(db, "g", "expire", key);
-  const propagation = engine.propagation;
+  ctx.notify("g", "expire", key);
+  const propagation = ctx.propagation;
   if (propagation.active && name !== "pexpireat") {
     propagation.rewrite(pexpireatEffect(key, when, args.argv.slice(3)));
   }
@@ -409,17 +400,15 @@ function persist(ctx: CommandContext, args: Args): Reply {
   const key = args.get(1);
   const db = ctx.db;
   if (db.lookup(key) === undefined || !db.persist(key)) return integer(0);
-  ctx.engine.keyModified(db, key);
-  ctx.engine.notify(db, "g", "persist", key);
+  ctx.notify("g", "persist", key);
   return integer(1);
 }
 
 /** RANDOMKEY */
 function randomkey(ctx: CommandContext, _args: Args): Reply {
-  const engine = ctx.engine;
-  const random = engine.random;
+  const random = ctx.random;
   // As SCAN: the keys it finds expired propagate unwrapped.
-  if (!ctx.inExec) engine.propagation.unwrap();
+  if (!ctx.inExec) ctx.propagation.unwrap();
   return bulk(ctx.db.randomKey(() => random.next()));
 }
 
@@ -441,18 +430,11 @@ function copy(ctx: CommandContext, args: Args): Reply {
     }
   }
   if (target === db && src === dst) throw new ReplyError(Errors.sameObject);
-  const entry = lookupReadWith(ctx, src, 0);
-  if (entry === undefined) return integer(0);
-  const at = db.getExpire(src);
-  if (target.lookup(dst) !== undefined) {
-    if (!replace) return integer(0);
-    target.delete(dst);
-  }
-  const value: Value = typeof entry === "string" ? entry : entry.clone();
-  target.set(dst, value);
-  if (at !== undefined) target.setExpire(dst, at);
-  ctx.engine.keyModified(target, dst);
-  ctx.engine.notify(target, "g", "copy_to", dst);
+  if (lookupReadWith(ctx, src, 0) === undefined) return integer(0);
+  if (target.lookup(dst) !== undefined && !replace) return integer(0);
+  // A deep copy with the TTL, replacing `dst`: one change, as Redis counts it.
+  db.copy(src, target, dst);
+  ctx.notify("g", "copy_to", dst, target);
   return integer(1);
 }
 
@@ -466,11 +448,8 @@ function move(ctx: CommandContext, args: Args): Reply {
   if (dst.lookup(key) !== undefined) return integer(0);
   // The value moves with its TTL, its field TTLs and its live HSCAN / SSCAN cursors.
   src.move(key, dst);
-  const engine = ctx.engine;
-  engine.keyModified(src, key);
-  engine.keyModified(dst, key);
-  engine.notify(src, "g", "move_from", key);
-  engine.notify(dst, "g", "move_to", key);
+  ctx.notify("g", "move_from", key, src);
+  ctx.notify("g", "move_to", key, dst);
   return integer(1);
 }
 

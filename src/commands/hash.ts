@@ -17,6 +17,13 @@
  * `HDEL` as a unit of its own, never the command that found it. The other
  * writes propagate as sent, and only when they changed something.
  *
+ * Changes (`rdb_changes_since_last_save`) are counted as Redis 7.0.15
+ * counts them: one per field-value pair HSET / HMSET is given (new or
+ * not), one per field deleted, one for HSETNX, HINCRBY and HINCRBYFLOAT;
+ * as Redis 7.4 for its commands: one per field whose TTL was set or that
+ * was deleted, one for an HPERSIST that removed any TTL. A field expiring
+ * counts none.
+ *
  * Known differences from Redis 7.0.15:
  * - HGETALL, HKEYS, HVALS and HSCAN list a `hashtable`-encoded hash in
  *   insertion order rather than dict order, and HSCAN cursors are not
@@ -100,7 +107,7 @@ const HFE_MAX_ABS_TIME_MSEC = 2 ** 46 - 1;
 
 /** The listpack limits: `hash-max-listpack-entries` and `hash-max-listpack-value`. */
 function limits(ctx: CommandContext): [entries: number, value: number] {
-  const config = ctx.engine.config;
+  const config = ctx.config;
   return [config.number("hash-max-listpack-entries"), config.number("hash-max-listpack-value")];
 }
 
@@ -113,7 +120,7 @@ function live(ctx: CommandContext, key: string, hash: HashValue): HashValue | un
   if (!hash.hasExpires) return hash;
   // The expiry propagates its own HDEL and leaves dirty alone: the running
   // command does not become a write (HGET must not propagate), as in Redis 7.4.
-  if (ctx.db.expireFields(key, ctx.engine.clock.now()) === 0) return hash;
+  if (ctx.db.expireFields(key, ctx.clock.now()) === 0) return hash;
   return hash.size === 0 ? undefined : hash;
 }
 
@@ -129,10 +136,49 @@ function writeHash(ctx: CommandContext, key: string): HashValue | undefined {
   return hash === undefined ? undefined : live(ctx, key, hash);
 }
 
-/** Records a write to a hash and publishes its event. */
-function touched(ctx: CommandContext, key: string, event: string): void {
-  ctx.engine.keyModified(ctx.db, key);
-  ctx.engine.notify(ctx.db, "h", event, key);
+/**
+ * After a write to a hash counting `changes`: the new hash stored or the
+ * modified-key signal, and the event.
+ */
+function stored(
+  ctx: CommandContext,
+  key: string,
+  found: HashValue | undefined,
+  hash: HashValue,
+  event: string,
+  changes: number,
+): void {
+  if (found === undefined) {
+    ctx.db.set(key, hash, false, changes);
+  } else {
+    ctx.db.touch(key, changes);
+  }
+  ctx.notify("h", event, key);
+}
+
+/**
+ * After fields left a hash in place, counting `changes`: the modified-key
+ * signal and the event, then, when it emptied, its deletion and `del`.
+ * Redis counts nothing for the deletion itself, so it counts `changes`.
+ *
+ * @returns whether the hash emptied and was deleted
+ */
+function shrunk(
+  ctx: CommandContext,
+  key: string,
+  hash: HashValue,
+  event: string,
+  changes: number,
+): boolean {
+  const emptied = hash.size === 0;
+  if (emptied) {
+    ctx.db.delete(key, changes);
+  } else {
+    ctx.db.touch(key, changes);
+  }
+  ctx.notify("h", event, key);
+  if (emptied) ctx.notify("g", "del", key);
+  return emptied;
 }
 
 // ---------------------------------------------------------------------------
@@ -164,8 +210,8 @@ function hsetGeneric(ctx: CommandContext, args: Args, name: "hset" | "hmset"): R
     if (hash.set(argv[j]!, argv[j + 1]!)) added++;
   }
   hash.fitSize(maxEntries);
-  if (found === undefined) ctx.db.set(key, hash);
-  touched(ctx, key, "hset");
+  // One change per pair given, whether its field was new or not.
+  stored(ctx, key, found, hash, "hset", (argv.length - 2) / 2);
   return name === "hset" ? integer(added) : OK;
 }
 
@@ -183,8 +229,7 @@ function hsetnx(ctx: CommandContext, args: Args): Reply {
   hash.fit(maxValue, value);
   hash.set(field, value);
   hash.fitSize(maxEntries);
-  if (found === undefined) ctx.db.set(key, hash);
-  touched(ctx, key, "hset");
+  stored(ctx, key, found, hash, "hset", 1);
   return ONE;
 }
 
@@ -214,13 +259,7 @@ function hdel(ctx: CommandContext, args: Args): Reply {
     if (hash.delete(argv[j]!)) deleted++;
     if (hash.size === 0) break;
   }
-  if (deleted > 0) {
-    touched(ctx, key, "hdel");
-    if (hash.size === 0) {
-      ctx.db.delete(key);
-      ctx.engine.notify(ctx.db, "g", "del", key);
-    }
-  }
+  if (deleted > 0) shrunk(ctx, key, hash, "hdel", deleted);
   return integer(deleted);
 }
 
@@ -311,7 +350,7 @@ function hincrbyfloat(ctx: CommandContext, args: Args): Reply {
   if (sum === null || sum.inf) throw new ReplyError(Errors.nanOrInfinity);
   const text = formatLongDouble(sum);
   storeCounter(ctx, key, found, field, text, "hincrbyfloat");
-  const propagation = ctx.engine.propagation;
+  const propagation = ctx.propagation;
   if (propagation.active) {
     // The value reached, as Redis propagates it, so that float formatting
     // cannot make a replica differ. HSET drops a field TTL that HINCRBYFLOAT
@@ -339,8 +378,7 @@ function storeCounter(
   hash.fit(maxValue, text);
   hash.set(field, text, true);
   hash.fitSize(maxEntries);
-  if (found === undefined) ctx.db.set(key, hash);
-  touched(ctx, key, event);
+  stored(ctx, key, found, hash, event, 1);
 }
 
 // ---------------------------------------------------------------------------
@@ -351,7 +389,7 @@ function hrandfield(ctx: CommandContext, args: Args): Reply {
   if (args.length >= 3) return hrandfieldWithCount(ctx, args);
   const hash = readHash(ctx, args.argv[1]!);
   if (hash === undefined) return NIL;
-  return bulk(fieldAt(hash, ctx.engine.random.below(hash.size)));
+  return bulk(fieldAt(hash, ctx.random.below(hash.size)));
 }
 
 /** The field at a position in insertion order. */
@@ -380,7 +418,7 @@ function hrandfieldWithCount(ctx: CommandContext, args: Args): Reply {
   }
   const hash = readHash(ctx, argv[1]!);
   if (hash === undefined || l === 0n) return EMPTY_ARRAY;
-  const random = ctx.engine.random;
+  const random = ctx.random;
   const size = hash.size;
   let picked: string[];
   if (!unique || l === 1n) {
@@ -546,7 +584,7 @@ function hexpireGeneric(
   const max = BigInt(HFE_MAX_ABS_TIME_MSEC);
   if (seconds && n > max / 1000n) throw new ReplyError(Errors.invalidExpire(name));
   const ms = seconds ? n * 1000n : n;
-  const now = ctx.engine.clock.now();
+  const now = ctx.clock.now();
   const base = relative ? now : 0;
   if (ms > max - BigInt(base)) throw new ReplyError(Errors.invalidExpire(name));
   const at = Number(ms) + base;
@@ -558,7 +596,7 @@ function hexpireGeneric(
   let updated = 0;
   let deleted = 0;
   // The effects, built only when the effect stream has a listener.
-  const propagation = ctx.engine.propagation;
+  const propagation = ctx.propagation;
   const effects: string[][] | undefined = propagation.active ? [] : undefined;
   const set: string[] | undefined = propagation.active ? [] : undefined;
   for (let i = 0; i < count; i++) {
@@ -598,14 +636,10 @@ function hexpireGeneric(
     propagation.rewrite(...effects);
   }
   if (updated + deleted > 0) {
-    const engine = ctx.engine;
-    const db = ctx.db;
-    touched(ctx, key, deleted > 0 ? "hexpired" : "hexpire");
-    if (hash.size === 0) {
-      db.delete(key);
-      engine.notify(db, "g", "del", key);
-    } else if (hash.hasExpires) {
-      db.trackFieldExpiry(key);
+    const event = deleted > 0 ? "hexpired" : "hexpire";
+    // One change per field, as Redis 7.4 counts them.
+    if (!shrunk(ctx, key, hash, event, updated + deleted) && hash.hasExpires) {
+      ctx.db.trackFieldExpiry(key);
     }
   }
   return array(codes);
@@ -640,7 +674,7 @@ function httlGeneric(ctx: CommandContext, args: Args, unit: TtlUnit): Reply {
   const hash = readHash(ctx, argv[1]!);
   const count = parseFields(args, 2, Errors.hfeNumFieldsRead);
   if (hash === undefined) return sameCodes(count, -2);
-  const now = ctx.engine.clock.now();
+  const now = ctx.clock.now();
   const codes: Reply[] = new Array(count);
   for (let i = 0; i < count; i++) {
     const field = argv[4 + i]!;
@@ -680,6 +714,10 @@ function hpersist(ctx: CommandContext, args: Args): Reply {
       codes[i] = ONE;
     } else codes[i] = integer(-1);
   }
-  if (changed > 0) touched(ctx, key, "hpersist");
+  // One change however many fields, as Redis 7.4 counts it.
+  if (changed > 0) {
+    ctx.db.touch(key);
+    ctx.notify("h", "hpersist", key);
+  }
   return array(codes);
 }

@@ -17,6 +17,12 @@
  * is an effect of its own after that write: the same forms, except that
  * BLMOVE's end words are written lower-case.
  *
+ * Changes (`rdb_changes_since_last_save`) are counted as Redis 7.0.15
+ * counts them: one per element pushed, popped, removed or trimmed, one per
+ * LSET, LINSERT or move; a blocked client served later counts nothing
+ * (the push that woke it counted), except BLMPOP, which counts its
+ * elements.
+ *
  * @module
  */
 
@@ -101,7 +107,7 @@ function pushGeneric(ctx: CommandContext, args: Args, head: End, onlyExisting: b
   if (list === undefined) {
     if (onlyExisting) return integer(0);
     list = new ListValue();
-    db.set(key, list);
+    db.set(key, list, false, 0);
   }
   const argv = args.argv;
   if (head) {
@@ -109,8 +115,9 @@ function pushGeneric(ctx: CommandContext, args: Args, head: End, onlyExisting: b
   } else {
     for (let i = 2; i < argv.length; i++) list.pushTail(argv[i]!);
   }
-  ctx.engine.keyModified(db, key);
-  ctx.engine.notify(db, "l", head ? "lpush" : "rpush", key);
+  // One change per element pushed, whether or not the list is new.
+  db.touch(key, argv.length - 2);
+  ctx.notify("l", head ? "lpush" : "rpush", key);
   return integer(list.length);
 }
 
@@ -138,12 +145,12 @@ function popGeneric(ctx: CommandContext, args: Args, head: End): Reply {
   if (list === undefined) return hasCount ? NIL_ARRAY : NIL;
   if (!hasCount) {
     const value = popOne(list, head);
-    popped(ctx, ctx.db, key, list, head, false);
+    popped(ctx, ctx.db, key, list, head, 1, false);
     return bulk(value);
   }
   if (count === 0) return EMPTY_ARRAY;
   const values = popMany(list, head, count);
-  popped(ctx, ctx.db, key, list, head, false);
+  popped(ctx, ctx.db, key, list, head, values.length, false);
   return bulks(values);
 }
 
@@ -159,9 +166,10 @@ function popMany(list: ListValue, head: End, count: number): string[] {
 }
 
 /**
- * After a pop: the `lpop`/`rpop` event, then the key's deletion (and `del`)
- * when emptied. A command records the write; a blocked client `served`
- * outside any command does not (the push that woke it did).
+ * After a pop that counts `changes`: the `lpop`/`rpop` event, then the
+ * key's deletion (and `del`) when emptied, or the modified-key signal. A
+ * blocked client `served` outside any command raises no signal of its own
+ * (the push that woke it did), as in Redis.
  */
 function popped(
   ctx: CommandContext,
@@ -169,12 +177,12 @@ function popped(
   key: string,
   list: ListValue,
   head: End,
+  changes: number,
   served: boolean,
 ): void {
-  const engine = ctx.engine;
-  engine.notify(db, "l", head ? "lpop" : "rpop", key);
-  deleteIfEmpty(ctx, db, key, list);
-  if (!served) engine.keyModified(db, key);
+  ctx.notify("l", head ? "lpop" : "rpop", key, db);
+  if (served && list.length !== 0) ctx.countChanges(changes);
+  else shrunk(ctx, db, key, list, changes);
 }
 
 /**
@@ -191,7 +199,7 @@ function propagateAs(
   served: boolean,
   argv: readonly string[],
 ): void {
-  const propagation = ctx.engine.propagation;
+  const propagation = ctx.propagation;
   if (served) propagation.add(db.id, argv);
   else propagation.rewrite(argv);
 }
@@ -208,15 +216,30 @@ function propagatePop(
   count: number | undefined,
   served: boolean,
 ): void {
-  if (!ctx.engine.propagation.active) return;
+  if (!ctx.propagation.active) return;
   const name = head ? "LPOP" : "RPOP";
   propagateAs(ctx, db, served, count === undefined ? [name, key] : [name, key, String(count)]);
 }
 
-function deleteIfEmpty(ctx: CommandContext, db: Database, key: string, list: ListValue): void {
-  if (list.length !== 0) return;
-  db.delete(key);
-  ctx.engine.notify(db, "g", "del", key);
+/**
+ * After elements left a list in place, counting `changes`: the modified-key
+ * signal, or, when it emptied, its deletion and `del`. Redis counts nothing
+ * for the deletion itself, so it counts `changes` (0 for a served waiter's
+ * pop, which Redis does not count).
+ */
+function shrunk(
+  ctx: CommandContext,
+  db: Database,
+  key: string,
+  list: ListValue,
+  changes: number,
+): void {
+  if (list.length !== 0) {
+    db.touch(key, changes);
+    return;
+  }
+  db.delete(key, changes);
+  ctx.notify("g", "del", key, db);
 }
 
 /** LLEN key */
@@ -268,8 +291,8 @@ function lset(ctx: CommandContext, args: Args): Reply {
   if (index < 0) index += list.length;
   if (index < 0 || index >= list.length) throw new ReplyError(Errors.indexOutOfRange);
   list.set(index, args.get(3));
-  ctx.engine.keyModified(ctx.db, key);
-  ctx.engine.notify(ctx.db, "l", "lset", key);
+  ctx.db.touch(key);
+  ctx.notify("l", "lset", key);
   return OK;
 }
 
@@ -283,8 +306,8 @@ function linsert(ctx: CommandContext, args: Args): Reply {
   const pivot = list.indexOf(args.get(3));
   if (pivot === -1) return integer(-1);
   list.insert(where === "BEFORE" ? pivot : pivot + 1, args.get(4));
-  ctx.engine.keyModified(ctx.db, key);
-  ctx.engine.notify(ctx.db, "l", "linsert", key);
+  ctx.db.touch(key);
+  ctx.notify("l", "linsert", key);
   return integer(list.length);
 }
 
@@ -296,9 +319,8 @@ function lrem(ctx: CommandContext, args: Args): Reply {
   if (list === undefined) return integer(0);
   const removed = list.remove(args.get(3), count);
   if (removed > 0) {
-    ctx.engine.notify(ctx.db, "l", "lrem", key);
-    deleteIfEmpty(ctx, ctx.db, key, list);
-    ctx.engine.keyModified(ctx.db, key);
+    ctx.notify("l", "lrem", key);
+    shrunk(ctx, ctx.db, key, list, removed);
   }
   return integer(removed);
 }
@@ -314,13 +336,10 @@ function ltrim(ctx: CommandContext, args: Args): Reply {
   const range = normaliseRange(start, end, before);
   if (range === undefined) list.trim(1, 0);
   else list.trim(range[0], range[1]);
-  const removed = before - list.length;
-  ctx.engine.notify(ctx.db, "l", "ltrim", key);
-  deleteIfEmpty(ctx, ctx.db, key, list);
-  ctx.engine.keyModified(ctx.db, key);
-  // One change per element removed, as Redis counts them (keyModified
-  // counted one): a trim that removes nothing is touched, not propagated.
-  ctx.engine.countChanges(removed - 1);
+  ctx.notify("l", "ltrim", key);
+  // A trim that removes nothing is signalled but changes nothing (and so
+  // is not propagated), as in Redis.
+  shrunk(ctx, ctx.db, key, list, before - list.length);
   return OK;
 }
 
@@ -404,9 +423,10 @@ function rpoplpush(ctx: CommandContext, args: Args): Reply {
 /**
  * The move family: pops from `src` and pushes onto `dst` (created when
  * missing). Events as Redis: the push on the destination, then the pop on
- * the source, then `del` if the source emptied. A command records the
- * source's write; a BLMOVE `served` outside any command does not (the push
- * that woke it did).
+ * the source, then `del` if the source emptied. Both keys are signalled,
+ * except the source of a BLMOVE `served` outside any command (the push
+ * that woke it was). Redis counts one change for a move and none for a
+ * served one, whatever keys it creates or deletes.
  *
  * @returns the element moved, or undefined when the source is missing
  */
@@ -423,18 +443,23 @@ function moveGeneric(
   if (source === undefined) return undefined;
   let target = asList(db.get(dst));
   const value = popOne(source, from);
-  const engine = ctx.engine;
   if (target === undefined) {
     target = new ListValue();
-    db.set(dst, target);
+    db.set(dst, target, false, 0);
+  } else {
+    db.touch(dst, 0);
   }
   if (to) target.pushHead(value);
   else target.pushTail(value);
-  engine.keyModified(db, dst);
-  engine.notify(db, "l", to ? "lpush" : "rpush", dst);
-  engine.notify(db, "l", from ? "lpop" : "rpop", src);
-  deleteIfEmpty(ctx, db, src, source);
-  if (!served) engine.keyModified(db, src);
+  ctx.notify("l", to ? "lpush" : "rpush", dst, db);
+  ctx.notify("l", from ? "lpop" : "rpop", src, db);
+  if (source.length === 0) {
+    db.delete(src, 0);
+    ctx.notify("g", "del", src, db);
+  } else if (!served) {
+    db.touch(src, 0);
+  }
+  if (!served) ctx.countChanges(1);
   return bulk(value);
 }
 
@@ -485,7 +510,7 @@ function mpopGeneric(
     if (list !== undefined) return mpopFrom(ctx, db, key, list, head, count, false);
   }
   if (!blocking || ctx.inExec) return NIL_ARRAY;
-  return ctx.engine.blocking.block(ctx, {
+  return ctx.blocking.block(ctx, {
     db,
     keys,
     timeoutMs,
@@ -507,7 +532,7 @@ function mpopFrom(
   served: boolean,
 ): Reply {
   const values = popMany(list, head, count);
-  popped(ctx, db, key, list, head, served);
+  popped(ctx, db, key, list, head, values.length, served);
   propagatePop(ctx, db, key, head, values.length, served);
   return array([bulk(key), bulks(values)]);
 }
@@ -531,7 +556,7 @@ function bpopGeneric(ctx: CommandContext, args: Args, head: End): Reply | Promis
     if (list !== undefined) return bpopFrom(ctx, db, key, list, head, false);
   }
   if (ctx.inExec) return NIL_ARRAY;
-  return ctx.engine.blocking.block(ctx, {
+  return ctx.blocking.block(ctx, {
     db,
     keys,
     timeoutMs,
@@ -552,7 +577,8 @@ function bpopFrom(
   served: boolean,
 ): Reply {
   const value = popOne(list, head);
-  popped(ctx, db, key, list, head, served);
+  // A served waiter's pop counts nothing in Redis 7.0.15 (BLMPOP's does).
+  popped(ctx, db, key, list, head, served ? 0 : 1, served);
   propagatePop(ctx, db, key, head, undefined, served);
   return bulks([key, value]);
 }
@@ -587,7 +613,7 @@ function bmoveGeneric(
     return moved;
   }
   if (ctx.inExec) return NIL;
-  return ctx.engine.blocking.block(ctx, {
+  return ctx.blocking.block(ctx, {
     db,
     keys: [src],
     timeoutMs,
@@ -617,7 +643,7 @@ function propagateMove(
   lmove: boolean,
   served: boolean,
 ): void {
-  if (!ctx.engine.propagation.active) return;
+  if (!ctx.propagation.active) return;
   const src = args.get(1);
   const dst = args.get(2);
   let argv: string[];

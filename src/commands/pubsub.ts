@@ -47,14 +47,14 @@ export const PUBSUB_HANDLERS: HandlerTable = {
 
 /** SUBSCRIBE channel [channel ...], PSUBSCRIBE and SSUBSCRIBE alike. */
 function subscribeGeneric(ctx: CommandContext, args: Args, kind: SubscriptionKind): Reply {
-  const pubsub = ctx.engine.pubsub;
+  const pubsub = ctx.server.pubsub;
   for (let i = 1; i < args.length; i++) pubsub.subscribe(ctx, kind, args.get(i), true);
   return NONE;
 }
 
 /** UNSUBSCRIBE [channel ...], PUNSUBSCRIBE and SUNSUBSCRIBE alike. */
 function unsubscribeGeneric(ctx: CommandContext, args: Args, kind: SubscriptionKind): Reply {
-  const pubsub = ctx.engine.pubsub;
+  const pubsub = ctx.server.pubsub;
   if (args.length === 1) pubsub.unsubscribeAll(ctx, kind, true);
   else for (let i = 1; i < args.length; i++) pubsub.unsubscribe(ctx, kind, args.get(i), true);
   return NONE;
@@ -92,12 +92,12 @@ function sunsubscribe(ctx: CommandContext, args: Args): Reply {
 
 /** PUBLISH channel message */
 function publish(ctx: CommandContext, args: Args): Reply {
-  return integer(ctx.engine.pubsub.publish(args.get(1), args.get(2)));
+  return integer(ctx.server.pubsub.publish(args.get(1), args.get(2)));
 }
 
 /** SPUBLISH shardchannel message */
 function spublish(ctx: CommandContext, args: Args): Reply {
-  return integer(ctx.engine.pubsub.publishShard(args.get(1), args.get(2)));
+  return integer(ctx.server.pubsub.publishShard(args.get(1), args.get(2)));
 }
 
 /** PUBSUB CHANNELS [pattern] and PUBSUB SHARDCHANNELS [pattern] alike. */
@@ -105,12 +105,12 @@ function channelsGeneric(ctx: CommandContext, args: Args, kind: "channel" | "sha
   if (args.length > 3) {
     throw new ReplyError(Errors.unknownSubcommandOrArgs(args.get(1), args.get(0)));
   }
-  return bulks(ctx.engine.pubsub.channels(kind, args.length === 3 ? args.get(2) : undefined));
+  return bulks(ctx.server.pubsub.channels(kind, args.length === 3 ? args.get(2) : undefined));
 }
 
 /** PUBSUB NUMSUB [channel ...] and PUBSUB SHARDNUMSUB [shardchannel ...] alike. */
 function numsubGeneric(ctx: CommandContext, args: Args, kind: "channel" | "shard"): Reply {
-  const pubsub = ctx.engine.pubsub;
+  const pubsub = ctx.server.pubsub;
   const items: Reply[] = [];
   for (let i = 2; i < args.length; i++) {
     const name = args.get(i);
@@ -141,7 +141,7 @@ function pubsubShardnumsub(ctx: CommandContext, args: Args): Reply {
 
 /** PUBSUB NUMPAT */
 function pubsubNumpat(ctx: CommandContext, _args: Args): Reply {
-  return integer(ctx.engine.pubsub.size("pattern"));
+  return integer(ctx.server.pubsub.size("pattern"));
 }
 
 const PUBSUB_HELP: readonly Reply[] = [

@@ -33,13 +33,12 @@ import {
   type Command,
   type CommandArgument,
   type CommandContext,
-  type CommandSpec,
+  type CommandTable,
   type KeySpec,
   type KeySpecFlag,
 } from "./spec.ts";
-import type { Engine } from "../engine.ts";
+import { findKeys, type FoundKey } from "./keys.ts";
 import type { HandlerTable } from "./table.ts";
-import { keyword } from "./lookup.ts";
 
 /**
  * The server group's handlers, bound by name to the command table
@@ -72,14 +71,14 @@ export const SERVER_HANDLERS: HandlerTable = {
 
 /** INFO [section [section ...]] */
 function info(ctx: CommandContext, args: Args): Reply {
-  return verbatim(infoText(ctx.engine, selectSections(args.rest(1))));
+  return verbatim(infoText(ctx.server, selectSections(args.rest(1))));
 }
 
 // ---------------------------------------------------------------- CONFIG
 
 /** CONFIG GET parameter [parameter ...] */
 function configGet(ctx: CommandContext, args: Args): Reply {
-  const config = ctx.engine.config;
+  const config = ctx.config;
   // Matched names, keyed case-insensitively as Redis's matches dict is.
   const matches = new Map<string, [name: string, spec: ParamSpec]>();
   for (const pattern of args.rest(2)) {
@@ -120,7 +119,7 @@ function isGlob(s: string): boolean {
 /** CONFIG SET parameter value [parameter value ...] */
 function configSet(ctx: CommandContext, args: Args): Reply {
   if ((args.length - 2) % 2 !== 0) throw new ReplyError(Errors.syntax);
-  const config = ctx.engine.config;
+  const config = ctx.config;
   const specs: ParamSpec[] = [];
   // Every name first: unknown, immutable, protected and duplicate, in order.
   for (let i = 2; i < args.length; i += 2) {
@@ -154,9 +153,9 @@ function configSet(ctx: CommandContext, args: Args): Reply {
 
 /** CONFIG RESETSTAT */
 function configResetStat(ctx: CommandContext, _args: Args): Reply {
-  const engine = ctx.engine;
-  engine.stats.reset();
-  engine.resetPeakMemory();
+  const server = ctx.server;
+  server.stats.reset();
+  server.resetPeakMemory();
   return OK;
 }
 
@@ -356,27 +355,27 @@ function argumentReply(arg: CommandArgument): Reply {
 /**
  * Finds a command by its full name (`get`, `config|get`), case-insensitively.
  *
- * @param engine the engine
+ * @param commands the command table
  * @param name the name
  * @returns the command, or undefined
  */
-export function lookupFullName(engine: Engine, name: string): Command | undefined {
+export function lookupFullName(commands: CommandTable, name: string): Command | undefined {
   const lower = asciiLower(name);
   const bar = lower.indexOf("|");
-  if (bar === -1) return engine.commands.lookup(lower);
+  if (bar === -1) return commands.lookup(lower);
   if (lower.indexOf("|", bar + 1) !== -1) return undefined;
-  const parent = engine.commands.lookup(lower.slice(0, bar));
+  const parent = commands.lookup(lower.slice(0, bar));
   return parent?.subcommands?.get(lower.slice(bar + 1));
 }
 
 /** COMMAND */
 function command(ctx: CommandContext, _args: Args): Reply {
-  return array([...ctx.engine.commands.all()].map(commandInfoReply));
+  return array([...ctx.server.commands.all()].map(commandInfoReply));
 }
 
 /** COMMAND COUNT */
 function commandCount(ctx: CommandContext, _args: Args): Reply {
-  return integer(ctx.engine.commands.size);
+  return integer(ctx.server.commands.size);
 }
 
 /** COMMAND INFO [command-name ...] */
@@ -384,7 +383,7 @@ function commandInfo(ctx: CommandContext, args: Args): Reply {
   if (args.length === 2) return command(ctx, args);
   return array(
     args.rest(2).map((name) => {
-      const cmd = lookupFullName(ctx.engine, name);
+      const cmd = lookupFullName(ctx.server.commands, name);
       return cmd === undefined ? NIL : commandInfoReply(cmd);
     }),
   );
@@ -394,12 +393,12 @@ function commandInfo(ctx: CommandContext, args: Args): Reply {
 function commandDocs(ctx: CommandContext, args: Args): Reply {
   const entries: [Reply, Reply][] = [];
   if (args.length === 2) {
-    for (const cmd of ctx.engine.commands.all()) {
+    for (const cmd of ctx.server.commands.all()) {
       entries.push(pair(cmd.fullName, commandDocsReply(cmd)));
     }
   } else {
     for (const name of args.rest(2)) {
-      const cmd = lookupFullName(ctx.engine, name);
+      const cmd = lookupFullName(ctx.server.commands, name);
       if (cmd !== undefined) entries.push(pair(cmd.fullName, commandDocsReply(cmd)));
     }
   }
@@ -432,85 +431,13 @@ function commandList(ctx: CommandContext, args: Args): Reply {
     if (filter(cmd)) names.push(cmd.fullName);
     for (const sub of cmd.subcommands?.values() ?? []) visit(sub);
   };
-  for (const cmd of ctx.engine.commands.all()) visit(cmd);
+  for (const cmd of ctx.server.commands.all()) visit(cmd);
   return bulks(names);
-}
-
-/** A key found in a command line, with its spec's flags. */
-interface FoundKey {
-  readonly pos: number;
-  readonly flags: readonly KeySpecFlag[];
-}
-
-/**
- * Finds the keys of a command line from its key specs, as Redis's
- * getKeysUsingKeySpecs (NOT_KEY specs skipped).
- *
- * @param spec the command
- * @param argv the command line, name first
- * @returns the keys' positions and flags, or null when the line does not
- *   fit a spec (a syntax error the command itself would report)
- */
-export function findKeys(spec: CommandSpec, argv: readonly string[]): FoundKey[] | null {
-  const argc = argv.length;
-  const out: FoundKey[] = [];
-  for (const ks of spec.keySpecs ?? []) {
-    if (ks.flags.includes("NOT_KEY")) continue;
-    const b = ks.begin;
-    let first = 0;
-    if ("index" in b) {
-      first = b.index;
-    } else if ("keyword" in b) {
-      const forward = b.startfrom > 0;
-      const start = forward ? b.startfrom : argc + b.startfrom;
-      const end = forward ? argc - 1 : 0;
-      for (let i = start; i !== end; i += start <= end ? 1 : -1) {
-        if (i >= argc || i < 1) break;
-        if (asciiLower(argv[i]!) === asciiLower(b.keyword)) {
-          first = i + 1;
-          break;
-        }
-      }
-      if (first === 0) continue;
-    } else {
-      return null;
-    }
-    const f = ks.find;
-    let last: number;
-    let step: number;
-    if ("range" in f) {
-      const [lastkey, keystep, limit] = f.range;
-      step = keystep;
-      if (lastkey >= 0) last = first + lastkey;
-      else if (limit === 0) last = argc + lastkey;
-      else last = first + (Math.floor((argc - first) / limit) + lastkey);
-    } else if ("keynum" in f) {
-      const [keynumidx, firstkey, keystep] = f.keynum;
-      step = keystep;
-      const text = argv[first + keynumidx];
-      if (text === undefined) return null;
-      const numkeys = parseCount(text);
-      if (numkeys === null || numkeys < 0) return null;
-      first += firstkey;
-      last = first + numkeys - 1;
-    } else {
-      return null;
-    }
-    // A first or last key out of the line (numkeys 0 included) is a syntax error.
-    if (last >= argc || last < first || first >= argc) return null;
-    for (let i = first; i <= last; i += step) out.push({ pos: i, flags: ks.flags });
-  }
-  return out;
-}
-
-function parseCount(text: string): number | null {
-  if (!/^(?:0|-?[1-9]\d{0,18})$/.test(text)) return null;
-  return Number(text);
 }
 
 function keysOfCommandLine(ctx: CommandContext, args: Args): [string[], FoundKey[]] {
   const argv = args.rest(2);
-  const base = ctx.engine.commands.lookup(asciiLower(argv[0]!));
+  const base = ctx.server.commands.lookup(asciiLower(argv[0]!));
   let cmd = base;
   if (base?.subcommands !== undefined && argv.length >= 2) {
     cmd = base.subcommands.get(asciiLower(argv[1]!));
@@ -524,33 +451,12 @@ function keysOfCommandLine(ctx: CommandContext, args: Args): [string[], FoundKey
   if ((arity > 0 && arity !== argv.length) || argv.length < -arity) {
     throw new ReplyError(Errors.commandArgCount);
   }
-  let keys = findKeys(spec, argv) ?? [];
+  const keys = findKeys(spec, argv) ?? [];
   if (keys.length === 0 && !cmd.flags.has("no_mandatory_keys")) {
     throw new ReplyError(Errors.commandInvalidArgs);
   }
-  const variable = Object.hasOwn(VARIABLE_KEY_FLAGS, cmd.fullName)
-    ? VARIABLE_KEY_FLAGS[cmd.fullName]
-    : undefined;
-  if (variable !== undefined) {
-    const flags = variable(argv);
-    keys = keys.map((k) => ({ pos: k.pos, flags }));
-  }
   return [argv, keys];
 }
-
-/**
- * The key flags of commands whose key spec says VARIABLE_FLAGS, from the
- * command line, as Redis's own key finders for them give: SET's key is
- * read (RW ACCESS UPDATE) only with GET, else overwritten (OW UPDATE).
- */
-const VARIABLE_KEY_FLAGS: Readonly<
-  Record<string, (argv: readonly string[]) => readonly KeySpecFlag[]>
-> = {
-  set: (argv) =>
-    argv.slice(3).some((arg) => keyword(arg) === "GET")
-      ? ["RW", "ACCESS", "UPDATE"]
-      : ["OW", "UPDATE"],
-};
 
 /** COMMAND GETKEYS command [arg ...] */
 function commandGetKeys(ctx: CommandContext, args: Args): Reply {
@@ -599,7 +505,7 @@ function commandHelp(_ctx: CommandContext, _args: Args): Reply {
 
 /** TIME */
 function time(ctx: CommandContext, _args: Args): Reply {
-  const usec = Math.floor(ctx.engine.clock.now() * 1000);
+  const usec = Math.floor(ctx.clock.now() * 1000);
   return bulks([String(Math.floor(usec / 1e6)), String(usec % 1e6)]);
 }
 
@@ -624,24 +530,24 @@ function shutdown(ctx: CommandContext, args: Args): Reply {
   }
   // Shutdowns here never wait (no replicas to catch up), so none is ever in progress.
   if (abort) throw new ReplyError(Errors.noShutdownInProgress);
-  const engine = ctx.engine;
-  engine.log("warning", "User requested shutdown...");
+  const server = ctx.server;
+  server.log("warning", "User requested shutdown...");
   // Without save points a plain SHUTDOWN does not save; SAVE asks for a snapshot.
   if (save) {
-    engine.log("notice", "Saving the final RDB snapshot before exiting.");
-    engine.log("warning", "Snapshots are not supported yet: the final RDB snapshot was not saved");
+    server.log("notice", "Saving the final RDB snapshot before exiting.");
+    server.log("warning", "Snapshots are not supported yet: the final RDB snapshot was not saved");
     if (!force) {
-      engine.log("warning", "Error trying to save the DB, can't exit.");
-      engine.log(
+      server.log("warning", "Error trying to save the DB, can't exit.");
+      server.log(
         "warning",
         "Errors trying to shut down the server. Check the logs for more information.",
       );
       throw new ReplyError(Errors.shutdownFailed);
     }
-    engine.log("warning", "Error trying to save the DB. Exit anyway.");
+    server.log("warning", "Error trying to save the DB. Exit anyway.");
   }
-  engine.log("warning", "Redis is now ready to exit, bye bye...");
-  engine.requestShutdown();
+  server.log("warning", "Redis is now ready to exit, bye bye...");
+  server.requestShutdown();
   return NONE;
 }
 
@@ -664,27 +570,26 @@ function parseFlushMode(args: Args): void {
 /** FLUSHDB [ASYNC | SYNC] */
 function flushdb(ctx: CommandContext, args: Args): Reply {
   parseFlushMode(args);
-  const engine = ctx.engine;
-  engine.databaseReplaced(ctx.db);
-  engine.countChanges(ctx.db.flush());
-  engine.keyspaceFlushed();
+  ctx.server.databaseReplaced(ctx.db);
+  ctx.countChanges(ctx.db.flush());
+  ctx.server.keyspaceFlushed();
   // Propagated even when the database was empty, as Redis forces it.
-  engine.propagation.force();
+  ctx.propagation.force();
   return OK;
 }
 
 /** FLUSHALL [ASYNC | SYNC] */
 function flushall(ctx: CommandContext, args: Args): Reply {
   parseFlushMode(args);
-  const engine = ctx.engine;
-  for (let i = 0; i < engine.databases; i++) {
-    const db = engine.db(i);
-    engine.databaseReplaced(db);
-    engine.countChanges(db.flush());
+  const server = ctx.server;
+  for (let i = 0; i < server.databases; i++) {
+    const db = server.db(i);
+    server.databaseReplaced(db);
+    ctx.countChanges(db.flush());
   }
-  engine.keyspaceFlushed();
+  server.keyspaceFlushed();
   // Propagated even when every database was empty, as Redis forces it.
-  engine.propagation.force();
+  ctx.propagation.force();
   return OK;
 }
 
@@ -692,15 +597,15 @@ function flushall(ctx: CommandContext, args: Args): Reply {
 function swapdb(ctx: CommandContext, args: Args): Reply {
   const a = dbIndexArg(args, 1, Errors.invalidFirstDbIndex);
   const b = dbIndexArg(args, 2, Errors.invalidSecondDbIndex);
-  const engine = ctx.engine;
-  const n = engine.databases;
+  const server = ctx.server;
+  const n = server.databases;
   if (a < 0 || a >= n || b < 0 || b >= n) throw new ReplyError(Errors.dbIndexOutOfRange);
   if (a !== b) {
-    engine.databaseReplaced(engine.db(a), engine.db(b));
-    engine.databaseReplaced(engine.db(b), engine.db(a));
-    engine.db(a).swapWith(engine.db(b));
+    server.databaseReplaced(server.db(a), server.db(b));
+    server.databaseReplaced(server.db(b), server.db(a));
+    server.db(a).swapWith(server.db(b));
   }
-  engine.countChanges(1);
+  ctx.countChanges(1);
   return OK;
 }
 
@@ -710,7 +615,7 @@ function monitor(ctx: CommandContext, _args: Args): Reply {
   if (ctx.inExec) throw new ReplyError(Errors.monitorDenyBlocking);
   // Already a monitor (or a replica): ignored, without a reply, as Redis.
   if (ctx.role === "monitor" || ctx.role === "replica") return NONE;
-  ctx.engine.monitors.add(ctx);
+  ctx.server.monitors.add(ctx);
   return OK;
 }
 

@@ -12,8 +12,13 @@
  * count empties the set; the other writes propagate as sent, and only when
  * they changed something.
  *
+ * Changes (`rdb_changes_since_last_save`) are counted as Redis 7.0.15
+ * counts them: one per member added, removed or popped; SMOVE one, and one
+ * more when the member was new to the destination; a *STORE one when it
+ * stored or deleted its destination.
+ *
  * Known differences from Redis 7.0.15:
- * - Random picks (SPOP, SRANDMEMBER) come from the engine's seeded source,
+ * - Random picks (SPOP, SRANDMEMBER) come from the server's seeded source,
  *   so the members chosen, and their order, differ from Redis's.
  * - SRANDMEMBER with a negative count beyond -2^26 answers an error where
  *   Redis would try to build the reply (and run out of memory).
@@ -63,7 +68,7 @@ const MAX_RANDOM_REPLY = 2 ** 26;
 const EMPTY_SET: Reply = Object.freeze({ kind: "set", items: [] });
 
 function maxIntset(ctx: CommandContext): number {
-  return ctx.engine.config.number("set-max-intset-entries");
+  return ctx.config.number("set-max-intset-entries");
 }
 
 /**
@@ -77,17 +82,26 @@ function setReply(ctx: CommandContext, members: readonly string[]): Reply {
   return { kind: "set", items };
 }
 
-/** Records a write to a set key and publishes its event. */
-function touched(ctx: CommandContext, key: string, event: string): void {
-  ctx.engine.keyModified(ctx.db, key);
-  ctx.engine.notify(ctx.db, "s", event, key);
-}
-
-/** Removes an emptied set key, with the `del` event. */
-function dropIfEmpty(ctx: CommandContext, key: string, set: SetValue): void {
-  if (set.size !== 0) return;
-  ctx.db.delete(key);
-  ctx.engine.notify(ctx.db, "g", "del", key);
+/**
+ * After members left a set in place, counting `changes`: the modified-key
+ * signal and the event, then, when it emptied, its deletion and `del`.
+ * Redis counts nothing for the deletion itself, so it counts `changes`.
+ */
+function shrunk(
+  ctx: CommandContext,
+  key: string,
+  set: SetValue,
+  event: string,
+  changes: number,
+): void {
+  const emptied = set.size === 0;
+  if (emptied) {
+    ctx.db.delete(key, changes);
+  } else {
+    ctx.db.touch(key, changes);
+  }
+  ctx.notify("s", event, key);
+  if (emptied) ctx.notify("g", "del", key);
 }
 
 /** SADD key member [member ...] */
@@ -96,15 +110,15 @@ function sadd(ctx: CommandContext, args: Args): Reply {
   let set = writeTyped<SetValue>(ctx, key, "set");
   if (set === undefined) {
     set = new SetValue();
-    ctx.db.set(key, set);
+    ctx.db.set(key, set, false, 0);
   }
   const max = maxIntset(ctx);
   let added = 0;
   for (let i = 2; i < args.length; i++) if (set.add(args.get(i), max)) added++;
   if (added > 0) {
-    touched(ctx, key, "sadd");
-    // Redis counts one change per member added (touched counted one).
-    ctx.engine.countChanges(added - 1);
+    // One change per member added, whether or not the set is new.
+    ctx.db.touch(key, added);
+    ctx.notify("s", "sadd", key);
   }
   return integer(added);
 }
@@ -116,12 +130,7 @@ function srem(ctx: CommandContext, args: Args): Reply {
   if (set === undefined) return integer(0);
   let removed = 0;
   for (let i = 2; i < args.length && set.size > 0; i++) if (set.delete(args.get(i))) removed++;
-  if (removed > 0) {
-    touched(ctx, key, "srem");
-    dropIfEmpty(ctx, key, set);
-    // One change per member removed, as Redis counts them.
-    ctx.engine.countChanges(removed - 1);
-  }
+  if (removed > 0) shrunk(ctx, key, set, "srem", removed);
   return integer(removed);
 }
 
@@ -160,11 +169,10 @@ function spop(ctx: CommandContext, args: Args): Reply {
   if (args.length === 2) {
     const set = writeTyped<SetValue>(ctx, key, "set");
     if (set === undefined) return NIL;
-    const [member] = set.popRandom(ctx.engine.random, 1);
-    touched(ctx, key, "spop");
-    dropIfEmpty(ctx, key, set);
+    const [member] = set.popRandom(ctx.random, 1);
+    shrunk(ctx, key, set, "spop", 1);
     // Replicas and the AOF remove the member chosen, not another random one.
-    const propagation = ctx.engine.propagation;
+    const propagation = ctx.propagation;
     if (propagation.active) propagation.rewrite(["SREM", key, member!]);
     return bulk(member);
   }
@@ -173,29 +181,31 @@ function spop(ctx: CommandContext, args: Args): Reply {
   const set = writeTyped<SetValue>(ctx, key, "set");
   if (set === undefined || count === 0) return EMPTY_SET;
   const size = set.size;
-  touched(ctx, key, "spop");
-  ctx.engine.countChanges(Math.min(count, size) - 1);
   if (count >= size) {
     // The whole set, listed as SUNION would list it (after a read lookup).
     readTyped<SetValue>(ctx, key, "set");
     const all = new SetValue(set.ordered(), maxIntset(ctx));
-    ctx.db.delete(key);
-    ctx.engine.notify(ctx.db, "g", "del", key);
+    // One change per member popped.
+    ctx.db.delete(key, size);
+    ctx.notify("s", "spop", key);
+    ctx.notify("g", "del", key);
     // Redis 7.0.15 propagates DEL here, even with lazyfree-lazy-server-del.
-    if (ctx.engine.propagation.active) ctx.engine.propagation.rewrite(["DEL", key]);
+    if (ctx.propagation.active) ctx.propagation.rewrite(["DEL", key]);
     return setReply(ctx, all.members());
   }
   const wasIntset = set.encoding() === "intset";
-  const popped = set.popRandom(ctx.engine.random, count);
+  const popped = set.popRandom(ctx.random, count);
   if ((size - count) * SPOP_MOVE_STRATEGY_MUL <= count) {
     // Redis rebuilds the set from the members left and lists the old one's
     // remaining members: in ascending order for an intset.
     set.rebuildEncoding(maxIntset(ctx));
     if (wasIntset) popped.sort(compareIntegerText);
   }
+  ctx.db.touch(key, count);
+  ctx.notify("s", "spop", key);
   // One SREM per member, in reply order (Redis 7.0.15 does not batch them);
   // the dispatcher wraps more than one in MULTI / EXEC.
-  const propagation = ctx.engine.propagation;
+  const propagation = ctx.propagation;
   if (propagation.active) propagation.rewrite(...popped.map((m) => ["SREM", key, m]));
   return setReply(ctx, popped);
 }
@@ -206,7 +216,7 @@ function srandmember(ctx: CommandContext, args: Args): Reply {
   const key = args.get(1);
   if (args.length === 2) {
     const set = readTyped<SetValue>(ctx, key, "set");
-    return set === undefined ? NIL : bulk(set.random(ctx.engine.random));
+    return set === undefined ? NIL : bulk(set.random(ctx.random));
   }
   const text = args.get(2);
   const count = parseInteger(text);
@@ -214,7 +224,7 @@ function srandmember(ctx: CommandContext, args: Args): Reply {
   if (text === "-9223372036854775808") throw new ReplyError(Errors.outOfRangeLong);
   const set = readTyped<SetValue>(ctx, key, "set");
   if (set === undefined || count === 0) return EMPTY_ARRAY;
-  const random = ctx.engine.random;
+  const random = ctx.random;
   if (count < 0) {
     const n = -count;
     if (n > MAX_RANDOM_REPLY) throw new ReplyError(Errors.replyTooLarge);
@@ -238,14 +248,24 @@ function smove(ctx: CommandContext, args: Args): Reply {
   let dst = dstValue === undefined ? undefined : asSet(dstValue);
   if (src === dst) return integer(src.has(member) ? 1 : 0);
   if (!src.delete(member)) return integer(0);
-  ctx.engine.notify(ctx.db, "s", "srem", srcKey);
-  dropIfEmpty(ctx, srcKey, src);
+  // One change for the removal, one more for an addition; a deletion of
+  // the emptied source and a creation of the destination count them.
+  ctx.notify("s", "srem", srcKey);
+  if (src.size === 0) {
+    ctx.db.delete(srcKey);
+    ctx.notify("g", "del", srcKey);
+  } else {
+    ctx.db.touch(srcKey);
+  }
+  const created = dst === undefined;
   if (dst === undefined) {
     dst = new SetValue();
     ctx.db.set(dstKey, dst);
   }
-  ctx.engine.keyModified(ctx.db, srcKey);
-  if (dst.add(member, maxIntset(ctx))) touched(ctx, dstKey, "sadd");
+  if (dst.add(member, maxIntset(ctx))) {
+    if (!created) ctx.db.touch(dstKey);
+    ctx.notify("s", "sadd", dstKey);
+  }
   return integer(1);
 }
 
@@ -383,13 +403,11 @@ function store(
  * TTL); an empty one deletes it.
  */
 function storeSet(ctx: CommandContext, key: string, result: SetValue, event: string): Reply {
-  const db = ctx.db;
   if (result.size > 0) {
-    db.set(key, result);
-    touched(ctx, key, event);
-  } else if (db.delete(key)) {
-    ctx.engine.keyModified(db, key);
-    ctx.engine.notify(db, "g", "del", key);
+    ctx.db.set(key, result);
+    ctx.notify("s", event, key);
+  } else if (ctx.db.delete(key)) {
+    ctx.notify("g", "del", key);
   }
   return integer(result.size);
 }

@@ -133,7 +133,13 @@ export interface CommandDoc {
   readonly arguments?: readonly CommandArgument[];
 }
 
-/** The context a handler runs in: the calling client (its server, database, ...). */
+/**
+ * The context a handler runs in: the calling client. Its engine is private:
+ * a handler sees the client's own state, its database, the clock, the
+ * configuration, the random source, propagation, keyspace notification and
+ * blocking, and (for the administration groups) `server`, a narrow view of
+ * the server's services.
+ */
 export type CommandContext = Client;
 
 /** A command implementation. */

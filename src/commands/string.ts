@@ -110,12 +110,12 @@ function writeString(ctx: CommandContext, key: string): string | undefined {
 /** Redis's checkStringLength: a string may not grow beyond proto-max-bulk-len. */
 function checkStringLength(ctx: CommandContext, size: number, append: number): void {
   const total = size + append;
-  if (total > ctx.engine.config.number("proto-max-bulk-len") || total > MAX_JS_STRING) {
+  if (total > ctx.config.number("proto-max-bulk-len") || total > MAX_JS_STRING) {
     throw new ReplyError(Errors.stringTooLong);
   }
 }
 
-/** Stores a string, announces it, and counts the change. */
+/** Stores a string (one change, signalled by the keyspace) and announces it. */
 function store(
   ctx: CommandContext,
   key: string,
@@ -123,10 +123,8 @@ function store(
   keepTtl: boolean,
   event: string,
 ): void {
-  const db = ctx.db;
-  db.set(key, value, keepTtl);
-  ctx.engine.keyModified(db, key);
-  ctx.engine.notify(db, "$", event, key);
+  ctx.db.set(key, value, keepTtl);
+  ctx.notify("$", event, key);
 }
 
 /** Parsed SET / GETEX options. */
@@ -185,7 +183,7 @@ function expireAt(ctx: CommandContext, text: string, flags: number, command: str
     if (n === null) throw new ReplyError(Errors.notInteger);
     if (n <= 0) throw new ReplyError(Errors.invalidExpire(command));
     const ms = seconds ? n * 1000 : n;
-    return relative ? ms + ctx.engine.now() : ms;
+    return relative ? ms + ctx.now() : ms;
   }
   const v = parseInt64(text);
   if (v === null) throw new ReplyError(Errors.notInteger);
@@ -194,15 +192,15 @@ function expireAt(ctx: CommandContext, text: string, flags: number, command: str
   }
   let ms = seconds ? v * 1000n : v;
   // Redis's signed addition wraps past INT64_MAX and then fails the > 0 check.
-  if (relative) ms += BigInt(ctx.engine.now());
+  if (relative) ms += BigInt(ctx.now());
   if (ms > INT64_MAX) throw new ReplyError(Errors.invalidExpire(command));
   return Number(ms);
 }
 
 /**
  * The SET family's shared body (Redis's setGenericCommand): validate the
- * expiry, answer the old value for GET, honour NX/XX, store, and set the TTL,
- * which propagates as `SET key value PXAT <ms>`.
+ * expiry, answer the old value for GET, honour NX/XX, and store the value
+ * with its TTL as one change, which propagates as `SET key value PXAT <ms>`.
  */
 function setGeneric(
   ctx: CommandContext,
@@ -220,15 +218,15 @@ function setGeneric(
   const db = ctx.db;
   const found = db.get(key) !== undefined;
   if (((flags & F_NX) && found) || ((flags & F_XX) && !found)) return old ?? abortReply;
-  store(ctx, key, value, (flags & F_KEEPTTL) !== 0, "set");
-  if (expire !== undefined) {
-    db.setExpire(key, at);
-    const engine = ctx.engine;
-    engine.notify(db, "g", "expire", key);
-    if (engine.propagation.active) {
-      engine.propagation.rewrite(["SET", key, value, "PXAT", formatMs(at)]);
-    }
+  if (expire === undefined) {
+    store(ctx, key, value, (flags & F_KEEPTTL) !== 0, "set");
+    return old ?? okReply;
   }
+  db.setWithExpire(key, value, at);
+  ctx.notify("$", "set", key);
+  ctx.notify("g", "expire", key);
+  const propagation = ctx.propagation;
+  if (propagation.active) propagation.rewrite(["SET", key, value, "PXAT", formatMs(at)]);
   return old ?? okReply;
 }
 
@@ -238,10 +236,10 @@ function setGeneric(
 /** GET key */
 function get(ctx: CommandContext, args: Args): Reply {
   const value = ctx.db.get(args.argv[1]!);
-  const stats = ctx.engine.stats;
+  const stats = ctx.server.stats;
   if (value === undefined) {
     stats.keyspaceMisses++;
-    ctx.engine.notify(ctx.db, "m", "keymiss", args.argv[1]!);
+    ctx.notify("m", "keymiss", args.argv[1]!);
     return NIL;
   }
   stats.keyspaceHits++;
@@ -264,8 +262,8 @@ function set(ctx: CommandContext, args: Args): Reply {
   const { flags, expire } = parseStringOptions(args, 3, true);
   const reply = setGeneric(ctx, flags, argv[1]!, argv[2]!, expire, "set", OK, NIL);
   // Propagated without its GET options (an expiry rewrote it whole).
-  if ((flags & F_GET) && expire === undefined && ctx.engine.propagation.active) {
-    ctx.engine.propagation.rewrite(argv.filter((arg, j) => j < 3 || keyword(arg) !== "GET"));
+  if ((flags & F_GET) && expire === undefined && ctx.propagation.active) {
+    ctx.propagation.rewrite(argv.filter((arg, j) => j < 3 || keyword(arg) !== "GET"));
   }
   return reply;
 }
@@ -293,7 +291,7 @@ function getset(ctx: CommandContext, args: Args): Reply {
   const old = readString(ctx, key);
   const value = args.argv[2]!;
   store(ctx, key, value, false, "set");
-  const propagation = ctx.engine.propagation;
+  const propagation = ctx.propagation;
   if (propagation.active) propagation.rewrite(["SET", key, value]);
   return bulk(old);
 }
@@ -303,14 +301,12 @@ function getdel(ctx: CommandContext, args: Args): Reply {
   const key = args.argv[1]!;
   const old = readString(ctx, key);
   if (old === undefined) return NIL;
-  const db = ctx.db;
-  const engine = ctx.engine;
-  db.delete(key);
-  engine.keyModified(db, key);
-  engine.notify(db, "g", "del", key);
-  if (engine.propagation.active) {
-    const lazy = engine.config.get("lazyfree-lazy-user-del") === "yes";
-    engine.propagation.rewrite([lazy ? "UNLINK" : "DEL", key]);
+  ctx.db.delete(key);
+  ctx.notify("g", "del", key);
+  const propagation = ctx.propagation;
+  if (propagation.active) {
+    const lazy = ctx.config.get("lazyfree-lazy-user-del") === "yes";
+    propagation.rewrite([lazy ? "UNLINK" : "DEL", key]);
   }
   return bulk(old);
 }
@@ -323,18 +319,15 @@ function getex(ctx: CommandContext, args: Args): Reply {
   if (value === undefined) return NIL;
   const at = expire === undefined ? 0 : expireAt(ctx, expire, flags, "getex");
   const db = ctx.db;
-  const engine = ctx.engine;
-  const propagation = engine.propagation;
-  if ((flags & (F_EXAT | F_PXAT)) && at <= engine.now()) {
+  const propagation = ctx.propagation;
+  if ((flags & (F_EXAT | F_PXAT)) && at <= ctx.now()) {
     deleteExpiredNow(ctx, key);
   } else if (expire !== undefined) {
     db.setExpire(key, at);
-    engine.keyModified(db, key);
-    engine.notify(db, "g", "expire", key);
+    ctx.notify("g", "expire", key);
     if (propagation.active) propagation.rewrite(pexpireatEffect(key, at));
   } else if ((flags & F_PERSIST) && db.persist(key)) {
-    engine.keyModified(db, key);
-    engine.notify(db, "g", "persist", key);
+    ctx.notify("g", "persist", key);
     if (propagation.active) propagation.rewrite(["PERSIST", key]);
   }
   return bulk(value);
@@ -515,7 +508,7 @@ function incrbyfloat(ctx: CommandContext, args: Args): Reply {
   const text = formatLongDouble(sum);
   store(ctx, key, text, true, "incrbyfloat");
   // Propagated as the value it computed: replicas need not redo the float math.
-  const propagation = ctx.engine.propagation;
+  const propagation = ctx.propagation;
   if (propagation.active) propagation.rewrite(["SET", key, text, "KEEPTTL"]);
   return bulk(text);
 }
@@ -552,7 +545,7 @@ function lcs(ctx: CommandContext, args: Args): Reply {
   const alen = a.length;
   const blen = b.length;
   const width = blen + 1;
-  if ((alen + 1) * width * 4 > ctx.engine.config.number("proto-max-bulk-len")) {
+  if ((alen + 1) * width * 4 > ctx.config.number("proto-max-bulk-len")) {
     throw new ReplyError(Errors.lcsTooBig);
   }
   // table[i * width + j]: LCS length of a[0..i) and b[0..j).

@@ -38,22 +38,22 @@ function multi(ctx: CommandContext, _args: Args): Reply {
 function exec(ctx: CommandContext, _args: Args): Reply {
   const tx = ctx.transaction;
   if (tx === undefined) throw new ReplyError(Errors.execWithoutMulti);
-  const engine = ctx.engine;
+  const server = ctx.server;
   // A watched key that expired since WATCH fails the transaction too.
-  if (!ctx.watchDirty && engine.watches.expired(ctx)) ctx.watchDirty = true;
+  if (!ctx.watchDirty && server.watches.expired(ctx)) ctx.watchDirty = true;
   if (tx.aborted || ctx.watchDirty) {
     discardTransaction(ctx);
     if (tx.aborted) throw new ReplyError(Errors.execAbort);
     return NIL_ARRAY;
   }
-  engine.watches.unwatchAll(ctx);
+  server.watches.unwatchAll(ctx);
   const replies: Reply[] = [];
   // Blocking commands act as their non-blocking forms while inExec is set.
   const wasInExec = ctx.inExec;
   ctx.inExec = true;
   try {
     for (const { command, argv } of tx.queue) {
-      const reply = engine.execute(ctx, command, argv);
+      const reply = server.execute(ctx, command, argv);
       // A queued command must not block the transaction: never awaited.
       replies.push(
         reply instanceof Promise
@@ -80,14 +80,14 @@ function watch(ctx: CommandContext, args: Args): Reply {
   if (ctx.transaction !== undefined) throw new ReplyError(Errors.watchInsideMulti);
   // Already doomed: watching more keys changes nothing.
   if (ctx.watchDirty) return OK;
-  const watches = ctx.engine.watches;
+  const watches = ctx.server.watches;
   for (let i = 1; i < args.length; i++) watches.watch(ctx, ctx.db, args.get(i));
   return OK;
 }
 
 /** UNWATCH */
 function unwatch(ctx: CommandContext, _args: Args): Reply {
-  ctx.engine.watches.unwatchAll(ctx);
+  ctx.server.watches.unwatchAll(ctx);
   ctx.watchDirty = false;
   return OK;
 }

@@ -252,10 +252,11 @@ export class Database {
    * @param key the key
    * @param value the value
    * @param keepTtl keep an existing TTL
+   * @param changes how many changes it counts (dirty), default 1
    */
-  set(key: string, value: Value, keepTtl = false): void {
+  set(key: string, value: Value, keepTtl = false, changes = 1): void {
     this.#put(key, value, keepTtl);
-    this.#hooks.modified?.(this, key, 1);
+    this.#hooks.modified?.(this, key, changes);
   }
 
   /**
@@ -355,12 +356,15 @@ export class Database {
    * Removes a key.
    *
    * @param key the key
+   * @param changes how many changes it counts (dirty): 1 by default; a
+   *   container emptied by a command is deleted counting what the command
+   *   removed from it, as Redis counts nothing for the deletion itself
    * @returns whether it existed (expired keys count as absent)
    */
-  delete(key: string): boolean {
+  delete(key: string, changes = 1): boolean {
     if (this.lookup(key, false) === undefined) return false;
     this.#remove(key);
-    this.#hooks.modified?.(this, key, 1);
+    this.#hooks.modified?.(this, key, changes);
     return true;
   }
 
@@ -394,6 +398,83 @@ export class Database {
     this.#remove(key);
     this.#hooks.modified?.(this, key, 1);
     target.#hooks.modified?.(target, key, 0);
+    return true;
+  }
+
+  /**
+   * Renames a key with its TTL and its indexes, as RENAME: an existing
+   * `dst` is deleted first, so `dst` is created anew (Redis's dbDelete +
+   * dbAdd). One change, signalled on both keys.
+   *
+   * @param src the key to rename
+   * @param dst its new name
+   * @returns false when `src` is missing or is `dst`
+   * @example
+   * ```ts
+   * import { Database } from "./database.ts";
+   * import { ManualClock } from "../clock.ts";
+   * let changes = 0;
+   * const db = new Database(0, new ManualClock(0), {
+   *   expired() {},
+   *   modified: (_db, _key, n) => changes += n,
+   * });
+   * db.set("a", "1");
+   * db.set("b", "2");
+   * db.setExpire("a", 1000);
+   * changes = 0;
+   * console.assert(db.rename("a", "b") && !db.has("a") && db.getExpire("b") === 1000);
+   * console.assert(changes === 1);
+   * ```
+   */
+  rename(src: string, dst: string): boolean {
+    if (src === dst) return false;
+    const value = this.lookup(src, false);
+    if (value === undefined) return false;
+    const at = this.#expires.get(src);
+    this.#remove(dst);
+    this.#put(dst, value, false);
+    if (at !== undefined) this.#expires.set(dst, at);
+    this.#remove(src);
+    this.#hooks.modified?.(this, src, 1);
+    this.#hooks.modified?.(this, dst, 0);
+    return true;
+  }
+
+  /**
+   * Copies a key's value (deeply) and TTL to `dst` in `target`, as COPY:
+   * an existing `dst` is deleted first, so `dst` is created anew (Redis's
+   * dbDelete + dbAdd). One change, signalled on `dst`.
+   *
+   * @param src the key to copy
+   * @param target the database to copy it to (this one or another)
+   * @param dst the name of the copy
+   * @returns false when `src` is missing or is the same key as the copy
+   * @example
+   * ```ts
+   * import { Database } from "./database.ts";
+   * import { ManualClock } from "../clock.ts";
+   * let changes = 0;
+   * const db = new Database(0, new ManualClock(0), {
+   *   expired() {},
+   *   modified: (_db, _key, n) => changes += n,
+   * });
+   * db.set("a", "1");
+   * db.set("b", "2");
+   * db.setExpire("a", 1000);
+   * changes = 0;
+   * console.assert(db.copy("a", db, "b") && db.get("b") === "1" && db.getExpire("b") === 1000);
+   * console.assert(changes === 1);
+   * ```
+   */
+  copy(src: string, target: Database, dst: string): boolean {
+    if (target === this && src === dst) return false;
+    const value = this.lookup(src, false);
+    if (value === undefined) return false;
+    const at = this.#expires.get(src);
+    target.#remove(dst);
+    target.#put(dst, typeof value === "string" ? value : value.clone(), false);
+    if (at !== undefined) target.#expires.set(dst, at);
+    target.#hooks.modified?.(target, dst, 1);
     return true;
   }
 

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { type TestServer, testServer } from "../support/server.ts";
+import { hasRedisServer, startRealRedis, type TestServer, testServer } from "../support/server.ts";
+import { changesOf, type DirtyCase, dirtyCaseName, writesWithoutCase } from "../support/dirty.ts";
+import { GENERIC_HANDLERS } from "../../src/commands/generic.ts";
 import type { ContainerValue, Database, Value } from "../../src/store/database.ts";
 import type { Engine } from "../../src/engine.ts";
 
@@ -952,10 +954,94 @@ Deno.test("read lookups count keyspace hits and misses as Redis does", async () 
 Deno.test("generic replies in RESP3", async () => {
   await using s = await testServer();
   const raw = await s.raw();
-  s.server.engine.clients.forEach((c) => (c.resp = 3));
+  await raw.call("HELLO", "3");
   seed(s, { a: "1" });
   assert.equal(await raw.call("OBJECT", "ENCODING", "missing"), "_\r\n");
   assert.equal(await raw.call("RANDOMKEY"), "$1\r\na\r\n");
   assert.equal(await raw.call("SCAN", "0"), "*2\r\n$1\r\n0\r\n*1\r\n$1\r\na\r\n");
   assert.equal(await raw.call("TYPE", "a"), "+string\r\n");
+});
+
+const AB: readonly (readonly string[])[] = [["SET", "a", "1"], ["SET", "b", "2"]];
+const A_TTL: readonly (readonly string[])[] = [["SET", "a", "1", "EX", "100"]];
+
+/** Each generic write and the changes redis-server 7.0.15 counts for it. */
+const DIRTY_CASES: readonly DirtyCase[] = [
+  { setup: [...AB, ["SET", "c", "3"]], run: ["DEL", "a", "b", "c"], changes: 3 },
+  { setup: [["SET", "a", "1"]], run: ["DEL", "a", "b", "c"], changes: 1 },
+  { run: ["DEL", "a"], changes: 0 },
+  { setup: AB, run: ["UNLINK", "a", "b", "zz"], changes: 2 },
+  { setup: [["SET", "a", "1"]], run: ["RENAME", "a", "b"], changes: 1 },
+  { setup: AB, run: ["RENAME", "a", "b"], changes: 1 },
+  { setup: [...A_TTL, ["SET", "b", "2", "EX", "100"]], run: ["RENAME", "a", "b"], changes: 1 },
+  { setup: [["RPUSH", "l", "x", "y"], ["SET", "m", "1"]], run: ["RENAME", "l", "m"], changes: 1 },
+  { setup: [["SET", "a", "1"]], run: ["RENAME", "a", "a"], changes: 0 },
+  { run: ["RENAME", "a", "b"], changes: 0 },
+  { setup: [["SET", "a", "1"]], run: ["RENAMENX", "a", "b"], changes: 1 },
+  { setup: AB, run: ["RENAMENX", "a", "b"], changes: 0 },
+  { setup: [["SET", "a", "1"]], run: ["RENAMENX", "a", "a"], changes: 0 },
+  { setup: [["SET", "a", "1"]], run: ["EXPIRE", "a", "100"], changes: 1 },
+  { setup: [["SET", "a", "1"]], run: ["EXPIRE", "a", "100", "NX"], changes: 1 },
+  { setup: A_TTL, run: ["EXPIRE", "a", "1000", "NX"], changes: 0 },
+  { setup: A_TTL, run: ["EXPIRE", "a", "1000", "GT"], changes: 1 },
+  { setup: [["SET", "a", "1"]], run: ["EXPIRE", "a", "-1"], changes: 1 },
+  { run: ["EXPIRE", "a", "100"], changes: 0 },
+  { setup: [["SET", "a", "1"]], run: ["PEXPIRE", "a", "100000"], changes: 1 },
+  { setup: [["SET", "a", "1"]], run: ["EXPIREAT", "a", "99999999999"], changes: 1 },
+  { setup: [["SET", "a", "1"]], run: ["EXPIREAT", "a", "1"], changes: 1 },
+  { setup: [["SET", "a", "1"]], run: ["PEXPIREAT", "a", "99999999999999"], changes: 1 },
+  { setup: [["SET", "a", "1"]], run: ["PEXPIREAT", "a", "1"], changes: 1 },
+  { setup: A_TTL, run: ["PERSIST", "a"], changes: 1 },
+  { setup: [["SET", "a", "1"]], run: ["PERSIST", "a"], changes: 0 },
+  { setup: [["SET", "a", "1"]], run: ["COPY", "a", "b"], changes: 1 },
+  { setup: A_TTL, run: ["COPY", "a", "b"], changes: 1 },
+  { setup: AB, run: ["COPY", "a", "b"], changes: 0 },
+  { setup: AB, run: ["COPY", "a", "b", "REPLACE"], changes: 1 },
+  { setup: [...A_TTL, ["SET", "b", "2"]], run: ["COPY", "a", "b", "REPLACE"], changes: 1 },
+  { setup: [["RPUSH", "l", "x", "y"]], run: ["COPY", "l", "m"], changes: 1 },
+  { setup: [["SET", "a", "1"]], run: ["COPY", "a", "b", "DB", "1"], changes: 1 },
+  {
+    setup: [["SET", "a", "1"], ["SELECT", "1"], ["SET", "b", "2"], ["SELECT", "0"]],
+    run: ["COPY", "a", "b", "DB", "1", "REPLACE"],
+    changes: 1,
+  },
+  { run: ["COPY", "a", "b"], changes: 0 },
+  { setup: [["SET", "a", "1"]], run: ["MOVE", "a", "1"], changes: 1 },
+  { setup: A_TTL, run: ["MOVE", "a", "1"], changes: 1 },
+  {
+    setup: [["SET", "a", "1"], ["SELECT", "1"], ["SET", "a", "2"], ["SELECT", "0"]],
+    run: ["MOVE", "a", "1"],
+    changes: 0,
+  },
+  { run: ["MOVE", "a", "1"], changes: 0 },
+];
+
+Deno.test("every generic write command has a dirty-count case", () => {
+  assert.deepEqual(writesWithoutCase(GENERIC_HANDLERS, DIRTY_CASES), []);
+});
+
+Deno.test("generic writes count the changes Redis 7.0.15 counts", async (t) => {
+  await using s = await testServer();
+  for (const c of DIRTY_CASES) {
+    await t.step(dirtyCaseName(c), async () => {
+      assert.equal(await changesOf(s.port, c), c.changes);
+    });
+  }
+});
+
+if (!hasRedisServer()) {
+  console.log("generic dirty counts: oracle skipped: redis-server is not installed");
+}
+
+Deno.test({
+  name: "the generic dirty counts hold on a real redis-server 7.0.15",
+  ignore: !hasRedisServer(), // the oracle is a real redis-server
+  fn: async (t) => {
+    await using real = await startRealRedis();
+    for (const c of DIRTY_CASES) {
+      await t.step(dirtyCaseName(c), async () => {
+        assert.equal(await changesOf(real.port, c), c.changes);
+      });
+    }
+  },
 });

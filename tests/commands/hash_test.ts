@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { type RawClient, type TestServer, testServer } from "../support/server.ts";
+import {
+  hasRedisServer,
+  type RawClient,
+  startRealRedis,
+  type TestServer,
+  testServer,
+} from "../support/server.ts";
+import { changesOf, type DirtyCase, dirtyCaseName, writesWithoutCase } from "../support/dirty.ts";
+import { HASH_HANDLERS } from "../../src/commands/hash.ts";
 import type { Database } from "../../src/store/database.ts";
 import type { Engine } from "../../src/engine.ts";
 import { HashValue } from "../../src/store/hash.ts";
@@ -788,4 +796,84 @@ Deno.test("an HSCAN iteration goes on after RENAME, MOVE or SWAPDB of its hash",
       assert.deepEqual(seen, Array.from({ length: n }, (_, i) => `f${i}`));
     });
   }
+});
+
+const FG = [["HSET", "k", "f", "1", "g", "2"]];
+
+/** Each hash write and the changes redis-server 7.0.15 counts for it. */
+const DIRTY_CASES: readonly DirtyCase[] = [
+  { run: ["HSET", "k", "f", "v"], changes: 1 },
+  { run: ["HSET", "k", "f", "v", "g", "w"], changes: 2 },
+  { run: ["HSET", "k", "f", "v", "f", "w"], changes: 2 },
+  { setup: [["HSET", "k", "f", "v"]], run: ["HSET", "k", "f", "v", "g", "w"], changes: 2 },
+  { setup: [["HSET", "k", "f", "v"]], run: ["HSET", "k", "f", "v"], changes: 1 },
+  { setup: [["SET", "k", "v"]], run: ["HSET", "k", "f", "v"], changes: 0 },
+  { run: ["HMSET", "k", "f", "v", "g", "w"], changes: 2 },
+  { setup: FG, run: ["HMSET", "k", "f", "v"], changes: 1 },
+  { run: ["HSETNX", "k", "f", "v"], changes: 1 },
+  { setup: FG, run: ["HSETNX", "k", "h", "v"], changes: 1 },
+  { setup: FG, run: ["HSETNX", "k", "f", "v"], changes: 0 },
+  { setup: [...FG, ["HSET", "k", "h", "3"]], run: ["HDEL", "k", "f", "g", "q"], changes: 2 },
+  { setup: FG, run: ["HDEL", "k", "f", "g"], changes: 2 },
+  { setup: [["HSET", "k", "f", "v"]], run: ["HDEL", "k", "f"], changes: 1 },
+  { setup: FG, run: ["HDEL", "k", "q"], changes: 0 },
+  { run: ["HDEL", "k", "f"], changes: 0 },
+  { run: ["HINCRBY", "k", "f", "2"], changes: 1 },
+  { setup: FG, run: ["HINCRBY", "k", "f", "2"], changes: 1 },
+  { setup: [["HSET", "k", "f", "x"]], run: ["HINCRBY", "k", "f", "2"], changes: 0 },
+  { run: ["HINCRBYFLOAT", "k", "f", "2.5"], changes: 1 },
+  { setup: FG, run: ["HINCRBYFLOAT", "k", "f", "2.5"], changes: 1 },
+  { setup: [["HSET", "k", "f", "x"]], run: ["HINCRBYFLOAT", "k", "f", "1"], changes: 0 },
+];
+
+/**
+ * The field-expiry commands (Redis 7.4, absent from 7.0.15), pinned to
+ * what 7.4 counts: one per field whose TTL was set or that was deleted,
+ * one for an HPERSIST that removed any TTL. Checked on resplite only.
+ */
+const LATER_DIRTY_CASES: readonly DirtyCase[] = [
+  { setup: FG, run: ["HEXPIRE", "k", "100", "FIELDS", "2", "f", "g"], changes: 2 },
+  { setup: FG, run: ["HEXPIRE", "k", "100", "FIELDS", "2", "f", "q"], changes: 1 },
+  { setup: FG, run: ["HEXPIRE", "k", "100", "XX", "FIELDS", "1", "f"], changes: 0 },
+  { run: ["HEXPIRE", "k", "100", "FIELDS", "1", "f"], changes: 0 },
+  { setup: FG, run: ["HPEXPIRE", "k", "100000", "FIELDS", "1", "f"], changes: 1 },
+  { setup: FG, run: ["HEXPIREAT", "k", "4000000000", "FIELDS", "1", "f"], changes: 1 },
+  { setup: FG, run: ["HPEXPIREAT", "k", "1", "FIELDS", "1", "f"], changes: 1 },
+  { setup: FG, run: ["HPEXPIREAT", "k", "1", "FIELDS", "2", "f", "g"], changes: 2 },
+  {
+    setup: [...FG, ["HEXPIRE", "k", "100", "FIELDS", "2", "f", "g"]],
+    run: ["HPERSIST", "k", "FIELDS", "2", "f", "g"],
+    changes: 1,
+  },
+  { setup: FG, run: ["HPERSIST", "k", "FIELDS", "1", "f"], changes: 0 },
+];
+
+Deno.test("every hash write command has a dirty-count case", () => {
+  assert.deepEqual(writesWithoutCase(HASH_HANDLERS, [...DIRTY_CASES, ...LATER_DIRTY_CASES]), []);
+});
+
+Deno.test("hash writes count the changes Redis counts", async (t) => {
+  await using s = await testServer();
+  for (const c of [...DIRTY_CASES, ...LATER_DIRTY_CASES]) {
+    await t.step(dirtyCaseName(c), async () => {
+      assert.equal(await changesOf(s.port, c), c.changes);
+    });
+  }
+});
+
+if (!hasRedisServer()) {
+  console.log("hash dirty counts: oracle skipped: redis-server is not installed");
+}
+
+Deno.test({
+  name: "the hash dirty counts hold on a real redis-server 7.0.15",
+  ignore: !hasRedisServer(), // the oracle is a real redis-server
+  fn: async (t) => {
+    await using real = await startRealRedis();
+    for (const c of DIRTY_CASES) {
+      await t.step(dirtyCaseName(c), async () => {
+        assert.equal(await changesOf(real.port, c), c.changes);
+      });
+    }
+  },
 });

@@ -1,5 +1,14 @@
 import assert from "node:assert/strict";
-import { type TestServer, testServer } from "../support/server.ts";
+import {
+  hasRedisServer,
+  RawClient,
+  startRealRedis,
+  type TestServer,
+  testServer,
+} from "../support/server.ts";
+import { changesOf, type DirtyCase, dirtyCaseName, writesWithoutCase } from "../support/dirty.ts";
+import { encodeCommand } from "../support/raw_client.ts";
+import { LIST_HANDLERS } from "../../src/commands/list.ts";
 import { Engine } from "../../src/engine.ts";
 import { ManualClock } from "../../src/clock.ts";
 import { ListValue } from "../../src/store/list.ts";
@@ -422,4 +431,217 @@ Deno.test("COPY of a list is a deep copy", () => {
   assert.deepEqual(call("LLEN", "a"), { kind: "integer", value: 2 });
   assert.deepEqual(call("LLEN", "b"), { kind: "integer", value: 3 });
   engine.close();
+});
+
+/** Each list write and the changes redis-server 7.0.15 counts for it. */
+const DIRTY_CASES: readonly DirtyCase[] = [
+  { run: ["LPUSH", "k", "a", "b", "c"], changes: 3 },
+  { setup: [["RPUSH", "k", "x"]], run: ["LPUSH", "k", "a", "b"], changes: 2 },
+  { run: ["RPUSH", "k", "a", "b", "c"], changes: 3 },
+  { run: ["LPUSHX", "k", "a", "b"], changes: 0 },
+  { setup: [["RPUSH", "k", "x"]], run: ["LPUSHX", "k", "a", "b"], changes: 2 },
+  { setup: [["RPUSH", "k", "x"]], run: ["RPUSHX", "k", "a", "b", "c"], changes: 3 },
+  { setup: [["SET", "k", "v"]], run: ["LPUSH", "k", "a"], changes: 0 },
+  { setup: [["RPUSH", "k", "a", "b", "c"]], run: ["LPOP", "k"], changes: 1 },
+  { setup: [["RPUSH", "k", "a"]], run: ["LPOP", "k"], changes: 1 },
+  { setup: [["RPUSH", "k", "a", "b", "c"]], run: ["LPOP", "k", "2"], changes: 2 },
+  { setup: [["RPUSH", "k", "a", "b", "c"]], run: ["LPOP", "k", "5"], changes: 3 },
+  { setup: [["RPUSH", "k", "a", "b", "c"]], run: ["LPOP", "k", "0"], changes: 0 },
+  { run: ["LPOP", "k"], changes: 0 },
+  { setup: [["RPUSH", "k", "a", "b", "c"]], run: ["RPOP", "k", "3"], changes: 3 },
+  { setup: [["RPUSH", "k", "a", "b", "c"]], run: ["RPOP", "k"], changes: 1 },
+  { setup: [["RPUSH", "k", "a", "b"]], run: ["LSET", "k", "0", "z"], changes: 1 },
+  { setup: [["RPUSH", "k", "a", "b"]], run: ["LSET", "k", "5", "z"], changes: 0 },
+  { setup: [["RPUSH", "k", "a", "b"]], run: ["LINSERT", "k", "BEFORE", "b", "x"], changes: 1 },
+  { setup: [["RPUSH", "k", "a", "b"]], run: ["LINSERT", "k", "AFTER", "q", "x"], changes: 0 },
+  { setup: [["RPUSH", "k", "a", "b", "a"]], run: ["LREM", "k", "0", "a"], changes: 2 },
+  { setup: [["RPUSH", "k", "a", "a"]], run: ["LREM", "k", "0", "a"], changes: 2 },
+  { setup: [["RPUSH", "k", "a", "b", "a"]], run: ["LREM", "k", "-1", "a"], changes: 1 },
+  { setup: [["RPUSH", "k", "a", "b"]], run: ["LREM", "k", "0", "q"], changes: 0 },
+  { setup: [["RPUSH", "k", "a", "b", "c", "d"]], run: ["LTRIM", "k", "1", "2"], changes: 2 },
+  { setup: [["RPUSH", "k", "a", "b", "c", "d"]], run: ["LTRIM", "k", "0", "-1"], changes: 0 },
+  { setup: [["RPUSH", "k", "a", "b", "c", "d"]], run: ["LTRIM", "k", "5", "6"], changes: 4 },
+  { run: ["LTRIM", "k", "0", "1"], changes: 0 },
+  { setup: [["RPUSH", "k", "a", "b"]], run: ["LMOVE", "k", "d", "LEFT", "RIGHT"], changes: 1 },
+  { setup: [["RPUSH", "k", "a"]], run: ["LMOVE", "k", "d", "LEFT", "RIGHT"], changes: 1 },
+  {
+    setup: [["RPUSH", "k", "a"], ["RPUSH", "d", "x"]],
+    run: ["LMOVE", "k", "d", "RIGHT", "LEFT"],
+    changes: 1,
+  },
+  { setup: [["RPUSH", "k", "a", "b"]], run: ["LMOVE", "k", "k", "LEFT", "RIGHT"], changes: 1 },
+  { setup: [["RPUSH", "k", "a"]], run: ["LMOVE", "k", "k", "LEFT", "LEFT"], changes: 1 },
+  { setup: [["RPUSH", "k", "a"], ["SET", "d", "v"]], run: ["RPOPLPUSH", "k", "d"], changes: 0 },
+  { run: ["RPOPLPUSH", "k", "d"], changes: 0 },
+  { setup: [["RPUSH", "k", "a"], ["RPUSH", "d", "x"]], run: ["RPOPLPUSH", "k", "d"], changes: 1 },
+  {
+    setup: [["RPUSH", "k", "a", "b", "c"]],
+    run: ["LMPOP", "1", "k", "LEFT", "COUNT", "2"],
+    changes: 2,
+  },
+  {
+    setup: [["RPUSH", "k", "a", "b", "c"]],
+    run: ["LMPOP", "1", "k", "LEFT", "COUNT", "5"],
+    changes: 3,
+  },
+  { setup: [["RPUSH", "k", "a", "b"]], run: ["LMPOP", "2", "q", "k", "RIGHT"], changes: 1 },
+  { run: ["LMPOP", "1", "k", "LEFT"], changes: 0 },
+  { setup: [["RPUSH", "k", "a", "b"]], run: ["BLPOP", "q", "k", "0"], changes: 1 },
+  { setup: [["RPUSH", "k", "a"]], run: ["BLPOP", "k", "0"], changes: 1 },
+  { setup: [["RPUSH", "k", "a", "b"]], run: ["BRPOP", "k", "0"], changes: 1 },
+  { setup: [["RPUSH", "k", "a"]], run: ["BRPOP", "k", "0"], changes: 1 },
+  {
+    setup: [["RPUSH", "k", "a", "b", "c"]],
+    run: ["BLMPOP", "0", "1", "k", "LEFT", "COUNT", "2"],
+    changes: 2,
+  },
+  {
+    setup: [["RPUSH", "k", "a", "b", "c"]],
+    run: ["BLMPOP", "0", "1", "k", "RIGHT", "COUNT", "3"],
+    changes: 3,
+  },
+  { setup: [["RPUSH", "k", "a"]], run: ["BLMOVE", "k", "d", "LEFT", "RIGHT", "0"], changes: 1 },
+  {
+    setup: [["RPUSH", "k", "a", "b"], ["RPUSH", "d", "x"]],
+    run: ["BLMOVE", "k", "d", "RIGHT", "RIGHT", "0"],
+    changes: 1,
+  },
+  { setup: [["RPUSH", "k", "a", "b"]], run: ["BRPOPLPUSH", "k", "d", "0"], changes: 1 },
+];
+
+Deno.test("every list write command has a dirty-count case", () => {
+  assert.deepEqual(writesWithoutCase(LIST_HANDLERS, DIRTY_CASES), []);
+});
+
+Deno.test("list writes count the changes Redis 7.0.15 counts", async (t) => {
+  await using s = await testServer();
+  for (const c of DIRTY_CASES) {
+    await t.step(dirtyCaseName(c), async () => {
+      assert.equal(await changesOf(s.port, c), c.changes);
+    });
+  }
+});
+
+/**
+ * A blocking command left waiting, then served by another client's write:
+ * the changes Redis 7.0.15 counts for the write and the serve together.
+ */
+interface ServedCase {
+  /** Commands run first, after a FLUSHALL. */
+  readonly setup?: readonly (readonly string[])[];
+  /** The blocking command, which waits. */
+  readonly block: readonly string[];
+  /** The write that serves it. */
+  readonly write: readonly string[];
+  /** The rdb_changes_since_last_save delta over the write and the serve. */
+  readonly changes: number;
+}
+
+const SERVED_CASES: readonly ServedCase[] = [
+  // The push counts; serving BLPOP / BRPOP / BLMOVE / BRPOPLPUSH counts
+  // nothing, emptied list or not; serving BLMPOP counts its elements.
+  { block: ["BLPOP", "k", "0"], write: ["RPUSH", "k", "a"], changes: 1 },
+  { block: ["BLPOP", "k", "0"], write: ["RPUSH", "k", "a", "b", "c"], changes: 3 },
+  { block: ["BRPOP", "q", "k", "0"], write: ["LPUSH", "k", "a", "b"], changes: 2 },
+  { block: ["BLMPOP", "0", "1", "k", "LEFT"], write: ["RPUSH", "k", "a"], changes: 2 },
+  {
+    block: ["BLMPOP", "0", "1", "k", "LEFT", "COUNT", "2"],
+    write: ["RPUSH", "k", "a", "b", "c"],
+    changes: 5,
+  },
+  {
+    block: ["BLMPOP", "0", "1", "k", "RIGHT", "COUNT", "5"],
+    write: ["RPUSH", "k", "a", "b", "c"],
+    changes: 6,
+  },
+  { block: ["BLMOVE", "k", "d", "LEFT", "RIGHT", "0"], write: ["RPUSH", "k", "a"], changes: 1 },
+  {
+    block: ["BLMOVE", "k", "d", "LEFT", "RIGHT", "0"],
+    write: ["RPUSH", "k", "a", "b"],
+    changes: 2,
+  },
+  {
+    setup: [["RPUSH", "d", "x"]],
+    block: ["BLMOVE", "k", "d", "RIGHT", "LEFT", "0"],
+    write: ["RPUSH", "k", "a", "b"],
+    changes: 2,
+  },
+  { block: ["BRPOPLPUSH", "k", "d", "0"], write: ["RPUSH", "k", "a"], changes: 1 },
+  {
+    // The destination's type ends the wait with WRONGTYPE, nothing moved.
+    setup: [["SET", "d", "v"]],
+    block: ["BLMOVE", "k", "d", "LEFT", "RIGHT", "0"],
+    write: ["RPUSH", "k", "a"],
+    changes: 1,
+  },
+  {
+    setup: [["RPUSH", "s", "a"]],
+    block: ["BLPOP", "k", "0"],
+    write: ["LMOVE", "s", "k", "LEFT", "RIGHT"],
+    changes: 1,
+  },
+];
+
+function servedCaseName(c: ServedCase): string {
+  const setup = c.setup === undefined
+    ? ""
+    : ` (after ${c.setup.map((a) => a.join(" ")).join("; ")})`;
+  return `${c.block.join(" ")} served by ${c.write.join(" ")}${setup}`;
+}
+
+function dirtyOf(info: string): number {
+  return Number(/rdb_changes_since_last_save:(\d+)/.exec(info)![1]);
+}
+
+/**
+ * Runs a served case on the server at `port` from an empty keyspace.
+ *
+ * @returns how much rdb_changes_since_last_save moved over the write and the serve
+ */
+async function servedChangesOf(port: number, c: ServedCase): Promise<number> {
+  await using admin = await RawClient.connect(port);
+  await using waiter = await RawClient.connect(port);
+  await admin.call("FLUSHALL");
+  for (const argv of c.setup ?? []) await admin.call(...argv);
+  await waiter.write(encodeCommand(c.block));
+  // Waits (a few ms at a time) until the server has the waiter blocked.
+  for (let i = 0; !/blocked_clients:1\r\n/.test(await admin.call("INFO", "clients")); i++) {
+    if (i === 1000) throw new Error(`${c.block.join(" ")} never blocked`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  const before = dirtyOf(await admin.call("INFO", "persistence"));
+  await admin.call(...c.write);
+  assert.doesNotMatch(await waiter.reply(), /^[-*]-1/, "the waiter is served");
+  return dirtyOf(await admin.call("INFO", "persistence")) - before;
+}
+
+Deno.test("a served blocked client counts the changes Redis 7.0.15 counts", async (t) => {
+  await using s = await testServer();
+  for (const c of SERVED_CASES) {
+    await t.step(servedCaseName(c), async () => {
+      assert.equal(await servedChangesOf(s.port, c), c.changes);
+    });
+  }
+});
+
+if (!hasRedisServer()) {
+  console.log("list dirty counts: oracle skipped: redis-server is not installed");
+}
+
+Deno.test({
+  name: "the list dirty counts hold on a real redis-server 7.0.15",
+  ignore: !hasRedisServer(), // the oracle is a real redis-server
+  fn: async (t) => {
+    await using real = await startRealRedis();
+    for (const c of DIRTY_CASES) {
+      await t.step(dirtyCaseName(c), async () => {
+        assert.equal(await changesOf(real.port, c), c.changes);
+      });
+    }
+    for (const c of SERVED_CASES) {
+      await t.step(servedCaseName(c), async () => {
+        assert.equal(await servedChangesOf(real.port, c), c.changes);
+      });
+    }
+  },
 });

@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { type RawClient, type TestServer, testServer } from "../support/server.ts";
+import {
+  hasRedisServer,
+  type RawClient,
+  startRealRedis,
+  type TestServer,
+  testServer,
+} from "../support/server.ts";
+import { changesOf, type DirtyCase, dirtyCaseName, writesWithoutCase } from "../support/dirty.ts";
+import { SET_HANDLERS } from "../../src/commands/set.ts";
 import type { Database } from "../../src/store/database.ts";
 import type { Engine } from "../../src/engine.ts";
 import { SetValue } from "../../src/store/set.ts";
@@ -885,4 +893,82 @@ Deno.test("an SSCAN iteration goes on after MOVE of its set", async () => {
     next = c;
   } while (next !== "0");
   assert.deepEqual(seen.sort(), members.slice().sort());
+});
+
+const ABC = [["SADD", "k", "a", "b", "c"]];
+
+/** Each set write and the changes redis-server 7.0.15 counts for it. */
+const DIRTY_CASES: readonly DirtyCase[] = [
+  { run: ["SADD", "k", "a", "b"], changes: 2 },
+  { run: ["SADD", "k", "a", "a"], changes: 1 },
+  { setup: [["SADD", "k", "a"]], run: ["SADD", "k", "a", "b", "c"], changes: 2 },
+  { setup: [["SADD", "k", "a"]], run: ["SADD", "k", "a"], changes: 0 },
+  { setup: [["SET", "k", "v"]], run: ["SADD", "k", "a"], changes: 0 },
+  { setup: ABC, run: ["SREM", "k", "a", "b", "q"], changes: 2 },
+  { setup: [["SADD", "k", "a", "b"]], run: ["SREM", "k", "a", "b"], changes: 2 },
+  { setup: [["SADD", "k", "a"]], run: ["SREM", "k", "a"], changes: 1 },
+  { setup: ABC, run: ["SREM", "k", "q"], changes: 0 },
+  { run: ["SREM", "k", "a"], changes: 0 },
+  { setup: ABC, run: ["SPOP", "k"], changes: 1 },
+  { setup: [["SADD", "k", "a"]], run: ["SPOP", "k"], changes: 1 },
+  { run: ["SPOP", "k"], changes: 0 },
+  { setup: ABC, run: ["SPOP", "k", "2"], changes: 2 },
+  { setup: ABC, run: ["SPOP", "k", "3"], changes: 3 },
+  { setup: ABC, run: ["SPOP", "k", "5"], changes: 3 },
+  { setup: [["SADD", "k", "a"]], run: ["SPOP", "k", "1"], changes: 1 },
+  { setup: ABC, run: ["SPOP", "k", "0"], changes: 0 },
+  {
+    setup: [["SADD", "k", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]],
+    run: ["SPOP", "k", "9"],
+    changes: 9,
+  },
+  { setup: ABC, run: ["SMOVE", "k", "d", "a"], changes: 2 },
+  { setup: [...ABC, ["SADD", "d", "a"]], run: ["SMOVE", "k", "d", "a"], changes: 1 },
+  { setup: [...ABC, ["SADD", "d", "x"]], run: ["SMOVE", "k", "d", "a"], changes: 2 },
+  { setup: [["SADD", "k", "a"]], run: ["SMOVE", "k", "d", "a"], changes: 2 },
+  { setup: [["SADD", "k", "a"], ["SADD", "d", "a"]], run: ["SMOVE", "k", "d", "a"], changes: 1 },
+  { setup: [["SADD", "k", "a"]], run: ["SMOVE", "k", "d", "q"], changes: 0 },
+  { setup: [["SADD", "k", "a", "b"]], run: ["SMOVE", "k", "k", "a"], changes: 0 },
+  { setup: [["SADD", "k", "a"], ["SET", "d", "v"]], run: ["SMOVE", "k", "d", "a"], changes: 0 },
+  { setup: ABC, run: ["SINTERSTORE", "d", "k"], changes: 1 },
+  { setup: [...ABC, ["SET", "d", "v"]], run: ["SINTERSTORE", "d", "k"], changes: 1 },
+  { setup: [["SADD", "d", "a"]], run: ["SINTERSTORE", "d", "k", "q"], changes: 1 },
+  { run: ["SINTERSTORE", "d", "k", "q"], changes: 0 },
+  { setup: ABC, run: ["SUNIONSTORE", "d", "k"], changes: 1 },
+  { setup: [["SADD", "d", "a"]], run: ["SUNIONSTORE", "d", "q"], changes: 1 },
+  { run: ["SUNIONSTORE", "d", "q"], changes: 0 },
+  { setup: ABC, run: ["SDIFFSTORE", "d", "k"], changes: 1 },
+  { setup: [["SADD", "d", "a"]], run: ["SDIFFSTORE", "d", "q", "k"], changes: 1 },
+  { setup: ABC, run: ["SDIFFSTORE", "k", "k", "k"], changes: 1 },
+  { run: ["SDIFFSTORE", "d", "q"], changes: 0 },
+];
+
+Deno.test("every set write command has a dirty-count case", () => {
+  assert.deepEqual(writesWithoutCase(SET_HANDLERS, DIRTY_CASES), []);
+});
+
+Deno.test("set writes count the changes Redis 7.0.15 counts", async (t) => {
+  await using s = await testServer();
+  for (const c of DIRTY_CASES) {
+    await t.step(dirtyCaseName(c), async () => {
+      assert.equal(await changesOf(s.port, c), c.changes);
+    });
+  }
+});
+
+if (!hasRedisServer()) {
+  console.log("set dirty counts: oracle skipped: redis-server is not installed");
+}
+
+Deno.test({
+  name: "the set dirty counts hold on a real redis-server 7.0.15",
+  ignore: !hasRedisServer(), // the oracle is a real redis-server
+  fn: async (t) => {
+    await using real = await startRealRedis();
+    for (const c of DIRTY_CASES) {
+      await t.step(dirtyCaseName(c), async () => {
+        assert.equal(await changesOf(real.port, c), c.changes);
+      });
+    }
+  },
 });

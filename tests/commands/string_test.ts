@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { type TestServer, testServer } from "../support/server.ts";
+import { hasRedisServer, startRealRedis, type TestServer, testServer } from "../support/server.ts";
+import { changesOf, type DirtyCase, dirtyCaseName, writesWithoutCase } from "../support/dirty.ts";
+import { STRING_HANDLERS } from "../../src/commands/string.ts";
 import type { ContainerValue, Database } from "../../src/store/database.ts";
 import type { Engine } from "../../src/engine.ts";
 
@@ -813,4 +815,80 @@ Deno.test("string writes count as changes, failed ones do not", async () => {
   await raw.call("INCR", "a");
   await raw.call("SETRANGE", "a", "0", "");
   assert.equal(engine.changes - before, 3);
+});
+
+/** Each string write and the changes redis-server 7.0.15 counts for it. */
+const DIRTY_CASES: readonly DirtyCase[] = [
+  { run: ["SET", "k", "v"], changes: 1 },
+  { setup: [["SET", "k", "v"]], run: ["SET", "k", "w", "NX"], changes: 0 },
+  { run: ["SET", "k", "v", "XX"], changes: 0 },
+  { run: ["SET", "k", "v", "EX", "100"], changes: 1 },
+  { run: ["SET", "k", "v", "PX", "100000", "GET"], changes: 1 },
+  { setup: [["SET", "k", "v", "EX", "100"]], run: ["SET", "k", "w", "KEEPTTL"], changes: 1 },
+  { run: ["SET", "k", "v", "EXAT", "1"], changes: 1 },
+  { setup: [["SET", "k", "1"]], run: ["SET", "k", "v", "GET"], changes: 1 },
+  { run: ["SETNX", "k", "v"], changes: 1 },
+  { setup: [["SET", "k", "v"]], run: ["SETNX", "k", "w"], changes: 0 },
+  { run: ["SETEX", "k", "100", "v"], changes: 1 },
+  { run: ["SETEX", "k", "0", "v"], changes: 0 },
+  { run: ["PSETEX", "k", "100000", "v"], changes: 1 },
+  { run: ["GETSET", "k", "v"], changes: 1 },
+  { setup: [["SET", "k", "v"]], run: ["GETSET", "k", "w"], changes: 1 },
+  { setup: [["SET", "k", "v"]], run: ["GETDEL", "k"], changes: 1 },
+  { run: ["GETDEL", "k"], changes: 0 },
+  { setup: [["SET", "k", "v"]], run: ["GETEX", "k"], changes: 0 },
+  { setup: [["SET", "k", "v"]], run: ["GETEX", "k", "EX", "100"], changes: 1 },
+  { setup: [["SET", "k", "v"]], run: ["GETEX", "k", "PXAT", "1"], changes: 1 },
+  { setup: [["SET", "k", "v"]], run: ["GETEX", "k", "PERSIST"], changes: 0 },
+  { setup: [["SET", "k", "v", "EX", "100"]], run: ["GETEX", "k", "PERSIST"], changes: 1 },
+  { run: ["GETEX", "k", "EX", "100"], changes: 0 },
+  { run: ["MSET", "a", "1", "b", "2"], changes: 2 },
+  { run: ["MSET", "a", "1", "a", "2", "a", "3"], changes: 3 },
+  { run: ["MSETNX", "a", "1", "b", "2"], changes: 2 },
+  { setup: [["SET", "a", "x"]], run: ["MSETNX", "a", "1", "b", "2"], changes: 0 },
+  { run: ["APPEND", "k", "x"], changes: 1 },
+  { setup: [["SET", "k", "v"]], run: ["APPEND", "k", "x"], changes: 1 },
+  { setup: [["SET", "k", "v"]], run: ["APPEND", "k", ""], changes: 1 },
+  { run: ["SETRANGE", "k", "2", "xy"], changes: 1 },
+  { setup: [["SET", "k", "vvv"]], run: ["SETRANGE", "k", "0", "a"], changes: 1 },
+  { setup: [["SET", "k", "v"]], run: ["SETRANGE", "k", "0", ""], changes: 0 },
+  { run: ["SETRANGE", "k", "0", ""], changes: 0 },
+  { run: ["INCR", "k"], changes: 1 },
+  { setup: [["SET", "k", "abc"]], run: ["INCR", "k"], changes: 0 },
+  { run: ["DECR", "k"], changes: 1 },
+  { run: ["INCRBY", "k", "5"], changes: 1 },
+  { setup: [["SET", "k", String(2n ** 63n - 1n)]], run: ["INCRBY", "k", "1"], changes: 0 },
+  { run: ["DECRBY", "k", "5"], changes: 1 },
+  { run: ["INCRBYFLOAT", "k", "1.5"], changes: 1 },
+  { setup: [["SET", "k", "abc"]], run: ["INCRBYFLOAT", "k", "1.5"], changes: 0 },
+];
+
+Deno.test("every string write command has a dirty-count case", () => {
+  assert.deepEqual(writesWithoutCase(STRING_HANDLERS, DIRTY_CASES), []);
+});
+
+Deno.test("string writes count the changes Redis 7.0.15 counts", async (t) => {
+  await using s = await testServer();
+  for (const c of DIRTY_CASES) {
+    await t.step(dirtyCaseName(c), async () => {
+      assert.equal(await changesOf(s.port, c), c.changes);
+    });
+  }
+});
+
+if (!hasRedisServer()) {
+  console.log("string dirty counts: oracle skipped: redis-server is not installed");
+}
+
+Deno.test({
+  name: "the string dirty counts hold on a real redis-server 7.0.15",
+  ignore: !hasRedisServer(), // the oracle is a real redis-server
+  fn: async (t) => {
+    await using real = await startRealRedis();
+    for (const c of DIRTY_CASES) {
+      await t.step(dirtyCaseName(c), async () => {
+        assert.equal(await changesOf(real.port, c), c.changes);
+      });
+    }
+  },
 });

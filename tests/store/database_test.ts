@@ -317,10 +317,7 @@ Deno.test("database: a renamed hash keeps its field TTLs in the active cycle", (
   for (const key of ["h", "same"]) {
     db.set(key, hashWithTtl(clock.now() + 100));
   }
-  // RENAME is delete + set of the same value.
-  const h = db.get("h")!;
-  db.delete("h");
-  db.set("h2", h);
+  assert.equal(db.rename("h", "h2"), true);
   assert.equal(db.fieldExpiresCount, 2);
   clock.advance(100);
   expireFieldsFully(db);
@@ -368,9 +365,7 @@ Deno.test("database: HSCAN / SSCAN cursors follow their value through rename, mo
   // skip f5), relocate the key, and resume where the value now lives.
   const cases: [string, (db: Database, other: Database) => Database][] = [
     ["rename", (db) => {
-      const v = db.get("h")!;
-      db.delete("h");
-      db.set("h2", v);
+      assert.equal(db.rename("h", "h2"), true);
       return db;
     }],
     ["move", (db, other) => {
@@ -412,8 +407,9 @@ Deno.test("database: a copy has its own field TTL entry, independent of the sour
   const { db, other, clock, reports } = setupFields();
   const h = hashWithTtl(clock.now() + 100);
   db.set("h", h);
-  db.set("c", h.clone());
-  other.set("c", h.clone());
+  assert.equal(db.copy("h", db, "c"), true);
+  assert.equal(db.copy("h", other, "c"), true);
+  assert.notEqual(db.get("c"), h);
   assert.equal(db.fieldExpiresCount, 2);
   assert.equal(other.fieldExpiresCount, 1);
   // Persisting the source's field leaves the copies' TTLs; deleting it leaves their entries.
@@ -425,6 +421,74 @@ Deno.test("database: a copy has its own field TTL entry, independent of the sour
   expireFieldsFully(other);
   assert.deepEqual(reports, ["0:c", "1:c"]);
   assert.deepEqual([...h.map.keys()], ["a", "b"]);
+});
+
+Deno.test("database: rename and copy are one change each and create the destination anew", async (t) => {
+  /** A database recording its `modified` and `created` hooks as `event:db:key:changes`. */
+  function recording(): { db: Database; other: Database; clock: ManualClock; seen: string[] } {
+    const clock = new ManualClock(1_000_000);
+    const seen: string[] = [];
+    const hooks = {
+      expired() {},
+      created: (db: Database, key: string) => seen.push(`created:${db.id}:${key}`),
+      modified: (db: Database, key: string, n: number) =>
+        seen.push(`modified:${db.id}:${key}:${n}`),
+    };
+    return { db: new Database(0, clock, hooks), other: new Database(1, clock, hooks), clock, seen };
+  }
+  await t.step("rename replaces the destination and carries the TTL", () => {
+    const { db, clock, seen } = recording();
+    db.set("a", "1");
+    db.setExpire("a", clock.now() + 1000);
+    db.set("b", "2");
+    seen.length = 0;
+    assert.equal(db.rename("a", "b"), true);
+    assert.deepEqual(seen, ["created:0:b", "modified:0:a:1", "modified:0:b:0"]);
+    assert.deepEqual([db.has("a"), db.get("b"), db.getExpire("b")], [
+      false,
+      "1",
+      clock.now() + 1000,
+    ]);
+  });
+  await t.step("rename drops the destination's TTL when the source has none", () => {
+    const { db, clock } = recording();
+    db.set("a", "1");
+    db.set("b", "2");
+    db.setExpire("b", clock.now() + 1000);
+    assert.equal(db.rename("a", "b"), true);
+    assert.equal(db.getExpire("b"), undefined);
+  });
+  await t.step("rename refuses a missing source or the same name", () => {
+    const { db, seen } = recording();
+    db.set("a", "1");
+    seen.length = 0;
+    assert.equal(db.rename("a", "a"), false);
+    assert.equal(db.rename("missing", "b"), false);
+    assert.deepEqual(seen, []);
+  });
+  await t.step("copy replaces the destination, in this database or another", () => {
+    const { db, other, clock, seen } = recording();
+    db.set("a", "1");
+    db.setExpire("a", clock.now() + 1000);
+    db.set("b", "2");
+    other.set("b", "3");
+    seen.length = 0;
+    assert.equal(db.copy("a", db, "b"), true);
+    assert.equal(db.copy("a", other, "b"), true);
+    assert.deepEqual(seen, ["created:0:b", "modified:0:b:1", "created:1:b", "modified:1:b:1"]);
+    for (const d of [db, other]) {
+      assert.deepEqual([d.get("b"), d.getExpire("b")], ["1", clock.now() + 1000]);
+    }
+    assert.equal(db.get("a"), "1");
+  });
+  await t.step("copy refuses a missing source or itself", () => {
+    const { db, other, seen } = recording();
+    db.set("a", "1");
+    seen.length = 0;
+    assert.equal(db.copy("a", db, "a"), false);
+    assert.equal(db.copy("missing", other, "a"), false);
+    assert.deepEqual(seen, []);
+  });
 });
 
 Deno.test("database: swapWith exchanges the field TTL indexes, flush empties them", () => {
