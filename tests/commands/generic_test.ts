@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { hasRedisServer, startRealRedis, type TestServer, testServer } from "../support/server.ts";
-import { changesOf, type DirtyCase, dirtyCaseName, writesWithoutCase } from "../support/dirty.ts";
+import { type TestServer, testServer } from "../support/server.ts";
+import { type DirtyCase, dirtyCountTests } from "../support/dirty.ts";
 import { GENERIC_HANDLERS } from "../../src/commands/generic.ts";
 import type { ContainerValue, Database, Value } from "../../src/store/database.ts";
 import type { Engine } from "../../src/engine.ts";
@@ -1016,32 +1016,4 @@ const DIRTY_CASES: readonly DirtyCase[] = [
   { run: ["MOVE", "a", "1"], changes: 0 },
 ];
 
-Deno.test("every generic write command has a dirty-count case", () => {
-  assert.deepEqual(writesWithoutCase(GENERIC_HANDLERS, DIRTY_CASES), []);
-});
-
-Deno.test("generic writes count the changes Redis 7.0.15 counts", async (t) => {
-  await using s = await testServer();
-  for (const c of DIRTY_CASES) {
-    await t.step(dirtyCaseName(c), async () => {
-      assert.equal(await changesOf(s.port, c), c.changes);
-    });
-  }
-});
-
-if (!hasRedisServer()) {
-  console.log("generic dirty counts: oracle skipped: redis-server is not installed");
-}
-
-Deno.test({
-  name: "the generic dirty counts hold on a real redis-server 7.0.15",
-  ignore: !hasRedisServer(), // the oracle is a real redis-server
-  fn: async (t) => {
-    await using real = await startRealRedis();
-    for (const c of DIRTY_CASES) {
-      await t.step(dirtyCaseName(c), async () => {
-        assert.equal(await changesOf(real.port, c), c.changes);
-      });
-    }
-  },
-});
+dirtyCountTests("generic", { handlers: GENERIC_HANDLERS, cases: DIRTY_CASES });

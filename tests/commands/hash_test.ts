@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import {
-  hasRedisServer,
-  type RawClient,
-  startRealRedis,
-  type TestServer,
-  testServer,
-} from "../support/server.ts";
-import { changesOf, type DirtyCase, dirtyCaseName, writesWithoutCase } from "../support/dirty.ts";
+import { type RawClient, type TestServer, testServer } from "../support/server.ts";
+import { type DirtyCase, dirtyCountTests } from "../support/dirty.ts";
 import { HASH_HANDLERS } from "../../src/commands/hash.ts";
 import type { Database } from "../../src/store/database.ts";
 import type { Engine } from "../../src/engine.ts";
@@ -848,32 +842,4 @@ const LATER_DIRTY_CASES: readonly DirtyCase[] = [
   { setup: FG, run: ["HPERSIST", "k", "FIELDS", "1", "f"], changes: 0 },
 ];
 
-Deno.test("every hash write command has a dirty-count case", () => {
-  assert.deepEqual(writesWithoutCase(HASH_HANDLERS, [...DIRTY_CASES, ...LATER_DIRTY_CASES]), []);
-});
-
-Deno.test("hash writes count the changes Redis counts", async (t) => {
-  await using s = await testServer();
-  for (const c of [...DIRTY_CASES, ...LATER_DIRTY_CASES]) {
-    await t.step(dirtyCaseName(c), async () => {
-      assert.equal(await changesOf(s.port, c), c.changes);
-    });
-  }
-});
-
-if (!hasRedisServer()) {
-  console.log("hash dirty counts: oracle skipped: redis-server is not installed");
-}
-
-Deno.test({
-  name: "the hash dirty counts hold on a real redis-server 7.0.15",
-  ignore: !hasRedisServer(), // the oracle is a real redis-server
-  fn: async (t) => {
-    await using real = await startRealRedis();
-    for (const c of DIRTY_CASES) {
-      await t.step(dirtyCaseName(c), async () => {
-        assert.equal(await changesOf(real.port, c), c.changes);
-      });
-    }
-  },
-});
+dirtyCountTests("hash", { handlers: HASH_HANDLERS, cases: DIRTY_CASES, later: LATER_DIRTY_CASES });

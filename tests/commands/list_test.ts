@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  hasRedisServer,
-  RawClient,
-  startRealRedis,
-  type TestServer,
-  testServer,
-} from "../support/server.ts";
-import { changesOf, type DirtyCase, dirtyCaseName, writesWithoutCase } from "../support/dirty.ts";
+import { RawClient, type TestServer, testServer } from "../support/server.ts";
+import { type DirtyCase, dirtyCountTests } from "../support/dirty.ts";
 import { encodeCommand } from "../support/raw_client.ts";
 import { LIST_HANDLERS } from "../../src/commands/list.ts";
 import { Engine } from "../../src/engine.ts";
@@ -509,19 +503,6 @@ const DIRTY_CASES: readonly DirtyCase[] = [
   { setup: [["RPUSH", "k", "a", "b"]], run: ["BRPOPLPUSH", "k", "d", "0"], changes: 1 },
 ];
 
-Deno.test("every list write command has a dirty-count case", () => {
-  assert.deepEqual(writesWithoutCase(LIST_HANDLERS, DIRTY_CASES), []);
-});
-
-Deno.test("list writes count the changes Redis 7.0.15 counts", async (t) => {
-  await using s = await testServer();
-  for (const c of DIRTY_CASES) {
-    await t.step(dirtyCaseName(c), async () => {
-      assert.equal(await changesOf(s.port, c), c.changes);
-    });
-  }
-});
-
 /**
  * A blocking command left waiting, then served by another client's write:
  * the changes Redis 7.0.15 counts for the write and the serve together.
@@ -615,33 +596,12 @@ async function servedChangesOf(port: number, c: ServedCase): Promise<number> {
   return dirtyOf(await admin.call("INFO", "persistence")) - before;
 }
 
-Deno.test("a served blocked client counts the changes Redis 7.0.15 counts", async (t) => {
-  await using s = await testServer();
-  for (const c of SERVED_CASES) {
-    await t.step(servedCaseName(c), async () => {
-      assert.equal(await servedChangesOf(s.port, c), c.changes);
-    });
-  }
-});
-
-if (!hasRedisServer()) {
-  console.log("list dirty counts: oracle skipped: redis-server is not installed");
-}
-
-Deno.test({
-  name: "the list dirty counts hold on a real redis-server 7.0.15",
-  ignore: !hasRedisServer(), // the oracle is a real redis-server
-  fn: async (t) => {
-    await using real = await startRealRedis();
-    for (const c of DIRTY_CASES) {
-      await t.step(dirtyCaseName(c), async () => {
-        assert.equal(await changesOf(real.port, c), c.changes);
-      });
-    }
-    for (const c of SERVED_CASES) {
-      await t.step(servedCaseName(c), async () => {
-        assert.equal(await servedChangesOf(real.port, c), c.changes);
-      });
-    }
-  },
+dirtyCountTests("list", {
+  handlers: LIST_HANDLERS,
+  cases: DIRTY_CASES,
+  extra: SERVED_CASES.map((c) => ({
+    name: servedCaseName(c),
+    changes: c.changes,
+    measure: (port: number) => servedChangesOf(port, c),
+  })),
 });

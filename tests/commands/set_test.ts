@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import {
-  hasRedisServer,
-  type RawClient,
-  startRealRedis,
-  type TestServer,
-  testServer,
-} from "../support/server.ts";
-import { changesOf, type DirtyCase, dirtyCaseName, writesWithoutCase } from "../support/dirty.ts";
+import { type RawClient, type TestServer, testServer } from "../support/server.ts";
+import { type DirtyCase, dirtyCountTests } from "../support/dirty.ts";
 import { SET_HANDLERS } from "../../src/commands/set.ts";
 import type { Database } from "../../src/store/database.ts";
 import type { Engine } from "../../src/engine.ts";
@@ -943,32 +937,4 @@ const DIRTY_CASES: readonly DirtyCase[] = [
   { run: ["SDIFFSTORE", "d", "q"], changes: 0 },
 ];
 
-Deno.test("every set write command has a dirty-count case", () => {
-  assert.deepEqual(writesWithoutCase(SET_HANDLERS, DIRTY_CASES), []);
-});
-
-Deno.test("set writes count the changes Redis 7.0.15 counts", async (t) => {
-  await using s = await testServer();
-  for (const c of DIRTY_CASES) {
-    await t.step(dirtyCaseName(c), async () => {
-      assert.equal(await changesOf(s.port, c), c.changes);
-    });
-  }
-});
-
-if (!hasRedisServer()) {
-  console.log("set dirty counts: oracle skipped: redis-server is not installed");
-}
-
-Deno.test({
-  name: "the set dirty counts hold on a real redis-server 7.0.15",
-  ignore: !hasRedisServer(), // the oracle is a real redis-server
-  fn: async (t) => {
-    await using real = await startRealRedis();
-    for (const c of DIRTY_CASES) {
-      await t.step(dirtyCaseName(c), async () => {
-        assert.equal(await changesOf(real.port, c), c.changes);
-      });
-    }
-  },
-});
+dirtyCountTests("set", { handlers: SET_HANDLERS, cases: DIRTY_CASES });

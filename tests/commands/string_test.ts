@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { hasRedisServer, startRealRedis, type TestServer, testServer } from "../support/server.ts";
-import { changesOf, type DirtyCase, dirtyCaseName, writesWithoutCase } from "../support/dirty.ts";
+import { type TestServer, testServer } from "../support/server.ts";
+import { type DirtyCase, dirtyCountTests } from "../support/dirty.ts";
 import { STRING_HANDLERS } from "../../src/commands/string.ts";
 import type { ContainerValue, Database } from "../../src/store/database.ts";
 import type { Engine } from "../../src/engine.ts";
@@ -863,32 +863,4 @@ const DIRTY_CASES: readonly DirtyCase[] = [
   { setup: [["SET", "k", "abc"]], run: ["INCRBYFLOAT", "k", "1.5"], changes: 0 },
 ];
 
-Deno.test("every string write command has a dirty-count case", () => {
-  assert.deepEqual(writesWithoutCase(STRING_HANDLERS, DIRTY_CASES), []);
-});
-
-Deno.test("string writes count the changes Redis 7.0.15 counts", async (t) => {
-  await using s = await testServer();
-  for (const c of DIRTY_CASES) {
-    await t.step(dirtyCaseName(c), async () => {
-      assert.equal(await changesOf(s.port, c), c.changes);
-    });
-  }
-});
-
-if (!hasRedisServer()) {
-  console.log("string dirty counts: oracle skipped: redis-server is not installed");
-}
-
-Deno.test({
-  name: "the string dirty counts hold on a real redis-server 7.0.15",
-  ignore: !hasRedisServer(), // the oracle is a real redis-server
-  fn: async (t) => {
-    await using real = await startRealRedis();
-    for (const c of DIRTY_CASES) {
-      await t.step(dirtyCaseName(c), async () => {
-        assert.equal(await changesOf(real.port, c), c.changes);
-      });
-    }
-  },
-});
+dirtyCountTests("string", { handlers: STRING_HANDLERS, cases: DIRTY_CASES });

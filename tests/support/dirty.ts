@@ -7,7 +7,9 @@
  * @module
  */
 
+import assert from "node:assert/strict";
 import { RawClient } from "./raw_client.ts";
+import { hasRedisServer, startRealRedis, testServer } from "./server.ts";
 import { CommandTable } from "../../src/commands/spec.ts";
 import { registerAll } from "../../src/commands/mod.ts";
 import type { HandlerTable } from "../../src/commands/table.ts";
@@ -74,4 +76,65 @@ export function writesWithoutCase(handlers: HandlerTable, cases: readonly DirtyC
   return Object.keys(handlers)
     .filter((name) => table.lookup(name)?.flags.has("write") === true && !covered.has(name))
     .sort();
+}
+
+/** A count measured some other way than one command (a blocked client served, ...). */
+export interface CountStep {
+  readonly name: string;
+  /** The changes Redis 7.0.15 counts. */
+  readonly changes: number;
+  /** Measures the changes on the server at `port`. */
+  measure(port: number): Promise<number>;
+}
+
+/** What {@linkcode dirtyCountTests} checks for one command group. */
+export interface DirtyCountSuite {
+  /** The group's handler table: every write command in it needs a case. */
+  readonly handlers: HandlerTable;
+  /** Cases checked on resplite and on redis-server 7.0.15. */
+  readonly cases: readonly DirtyCase[];
+  /** Cases of commands 7.0.15 lacks: resplite only. */
+  readonly later?: readonly DirtyCase[];
+  /** Other counts, checked on both servers. */
+  readonly extra?: readonly CountStep[];
+}
+
+/**
+ * Registers a group's dirty-count tests: every write command has a case;
+ * resplite counts what the cases pin; a real redis-server 7.0.15 counts the
+ * same (skipped, saying why, without one).
+ *
+ * @param group the group's name
+ * @param suite its handlers and cases
+ */
+export function dirtyCountTests(group: string, suite: DirtyCountSuite): void {
+  const later = suite.later ?? [];
+  const steps = (cases: readonly DirtyCase[]): CountStep[] => [
+    ...cases.map((c) => ({
+      name: dirtyCaseName(c),
+      changes: c.changes,
+      measure: (port: number) => changesOf(port, c),
+    })),
+    ...(suite.extra ?? []),
+  ];
+  const run = async (t: Deno.TestContext, port: number, list: CountStep[]) => {
+    for (const s of list) {
+      await t.step(s.name, async () => assert.equal(await s.measure(port), s.changes));
+    }
+  };
+  Deno.test(`every ${group} write command has a dirty-count case`, () => {
+    assert.deepEqual(writesWithoutCase(suite.handlers, [...suite.cases, ...later]), []);
+  });
+  Deno.test(`${group} writes count the changes Redis counts`, async (t) => {
+    await using s = await testServer();
+    await run(t, s.port, steps([...suite.cases, ...later]));
+  });
+  Deno.test({
+    name: `the ${group} dirty counts hold on a real redis-server 7.0.15`,
+    ignore: !hasRedisServer(), // the oracle is a real redis-server
+    fn: async (t) => {
+      await using real = await startRealRedis();
+      await run(t, real.port, steps(suite.cases));
+    },
+  });
 }
