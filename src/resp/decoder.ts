@@ -500,16 +500,16 @@ export class RespDecoder {
   /** A binary string of `data[start..end)`, reusing one Buffer view per input buffer. */
   #binary(data: Uint8Array, start: number, end: number): string {
     const n = end - start;
-    if (n <= 16) return shortBinary(data, start, end);
+    if (n <= 1) return shortBinary(data, start, end);
     if (n <= RECENT_MAX_LEN) {
-      // Recently seen medium strings (hot keys, repeated members) are
+      // Recently seen strings (hot keys, repeated members and values) are
       // handed out again: comparing bytes is cheaper than building a
-      // string natively, and the string's hash stays computed for the
-      // keyspace lookup.
+      // string, the string's hash stays computed for the keyspace lookup,
+      // and a value stored many times (list elements) is one string.
       const at = hashBytes(data, start, end) & (RECENT_SLOTS - 1);
       const seen = this.#recent[at];
       if (seen !== undefined && sameBytes(seen, data, start, end)) return seen;
-      const made = this.#native(data, start, end);
+      const made = n <= 16 ? shortBinary(data, start, end) : this.#native(data, start, end);
       this.#recent[at] = made;
       return made;
     }
