@@ -10,10 +10,10 @@
  */
 
 import assert from "node:assert/strict";
-import net from "node:net";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { RawClient, testServer } from "./support/server.ts";
+import { connectAndReset, eventually } from "./support/faults.ts";
 import { encodeCommand, replyEnd } from "./support/raw_client.ts";
 import type { Engine } from "../src/engine.ts";
 
@@ -38,26 +38,6 @@ function collect(): void {
   const gc = vm.runInNewContext("gc") as () => void;
   gc();
   gc();
-}
-
-function connectAndReset(port: number, payload?: string): Promise<void> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, "127.0.0.1");
-    s.on("error", () => resolve());
-    s.on("close", () => resolve());
-    s.on("connect", () => {
-      if (payload === undefined) s.resetAndDestroy();
-      else s.write(payload, "latin1", () => s.resetAndDestroy());
-    });
-  });
-}
-
-async function eventually(check: () => boolean, tries = 1000): Promise<boolean> {
-  for (let i = 0; i < tries; i++) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return check();
 }
 
 /**
@@ -329,9 +309,9 @@ Deno.test("chaos: every network fault at once, then the server is whole", async 
     assert.equal(await admin.call("CLIENT", "PAUSE", "100000", "WRITE"), "+OK\r\n");
     const c = await RawClient.connect(port);
     await c.write(encodeCommand(["SET", "canary:s:3", "paused"]));
-    assert.ok(await eventually(() => engine.pause.heldCount === 1));
+    assert.ok(await eventually(() => engine.pause.heldCount === 1, 1000));
     c.close();
-    assert.ok(await eventually(() => engine.pause.heldCount === 0));
+    assert.ok(await eventually(() => engine.pause.heldCount === 0, 1000));
     assert.equal(await admin.call("CLIENT", "UNPAUSE"), "+OK\r\n");
     count("vanish while paused");
   }
@@ -359,7 +339,10 @@ Deno.test("chaos: every network fault at once, then the server is whole", async 
   assert.equal(await fresh.call("PING"), "+PONG\r\n");
   assert.equal(await canaryState(fresh), canary);
   fresh.close();
-  const settled = await eventually(() => engine.clients.size === 1 && engine.blocking.count === 0);
+  const settled = await eventually(
+    () => engine.clients.size === 1 && engine.blocking.count === 0,
+    1000,
+  );
   assert.ok(settled, JSON.stringify(leftovers(engine)));
   assert.deepEqual(leftovers(engine), {
     clients: 1,

@@ -6,33 +6,11 @@
  */
 
 import assert from "node:assert/strict";
-import net from "node:net";
 import { ManualClock, RawClient, testServer } from "./support/server.ts";
+import { connectAndReset, eventually } from "./support/faults.ts";
 import { encodeCommand } from "./support/raw_client.ts";
 import { startServer } from "../src/server.ts";
 import type { Engine } from "../src/engine.ts";
-
-/** Connects and resets at once (SO_LINGER 0, as a TCP health check does). */
-function connectAndReset(port: number, payload?: string): Promise<void> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, "127.0.0.1");
-    s.on("error", () => resolve());
-    s.on("close", () => resolve());
-    s.on("connect", () => {
-      if (payload === undefined) s.resetAndDestroy();
-      else s.write(payload, "latin1", () => s.resetAndDestroy());
-    });
-  });
-}
-
-/** Waits (bounded) until a condition holds; returns whether it did. */
-async function eventually(check: () => boolean, tries = 400): Promise<boolean> {
-  for (let i = 0; i < tries; i++) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return check();
-}
 
 /** What a vanished client may leave behind, all of which must be zero. */
 function leftovers(engine: Engine): Record<string, number> {

@@ -11,7 +11,7 @@
 
 import assert from "node:assert/strict";
 import { encodeCommand } from "./raw_client.ts";
-import { freePort, ManualClock, RawClient } from "./server.ts";
+import { ManualClock, RawClient, startRealRedis } from "./server.ts";
 import { startServer } from "../../src/server.ts";
 
 /** One step of a script. */
@@ -95,48 +95,20 @@ async function runSteps(
 export async function redisEffects(steps: readonly Step[], config: string[] = []): Promise<
   string[][]
 > {
-  const dir = await Deno.makeTempDir({ prefix: "resplite-aof-" });
-  const port = freePort();
-  const child = new Deno.Command("redis-server", {
-    args: [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "yes",
-      "--appendfsync",
-      "always",
-      "--dir",
-      dir,
-      ...config,
-    ],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  try {
-    for (let i = 0; i < 200; i++) {
-      try {
-        const c = await RawClient.connect(port);
-        const r = await c.call("PING");
-        c.close();
-        if (r === "+PONG\r\n") break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    }
-    await runSteps(port, steps, (ms) => new Promise((r) => setTimeout(r, ms)));
-    const files = [...Deno.readDirSync(`${dir}/appendonlydir`)].map((e) => e.name);
-    const incr = files.find((f) => f.endsWith(".incr.aof"));
-    if (incr === undefined) throw new Error(`no incremental AOF in ${files}`);
-    return parseCommands(latin1(await Deno.readFile(`${dir}/appendonlydir/${incr}`)));
-  } finally {
-    child.kill("SIGKILL");
-    await child.status;
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-  }
+  // Later arguments win: the AOF replaces startRealRedis's `--appendonly no`.
+  await using real = await startRealRedis([
+    "--appendonly",
+    "yes",
+    "--appendfsync",
+    "always",
+    ...config,
+  ]);
+  await runSteps(real.port, steps, (ms) => new Promise((r) => setTimeout(r, ms)));
+  const aofDir = `${real.dir}/appendonlydir`;
+  const files = [...Deno.readDirSync(aofDir)].map((e) => e.name);
+  const incr = files.find((f) => f.endsWith(".incr.aof"));
+  if (incr === undefined) throw new Error(`no incremental AOF in ${files}`);
+  return parseCommands(latin1(await Deno.readFile(`${aofDir}/${incr}`)));
 }
 
 /**

@@ -99,6 +99,8 @@ export function freePort(): number {
 /** A real redis-server child process. */
 export interface RealRedis extends AsyncDisposable {
   readonly port: number;
+  /** Its working directory (`--dir`), removed on dispose. */
+  readonly dir: string;
 }
 
 /**
@@ -138,6 +140,7 @@ export async function startRealRedis(args: string[] = []): Promise<RealRedis> {
   }
   return {
     port,
+    dir,
     async [Symbol.asyncDispose]() {
       try {
         child.kill("SIGKILL");
