@@ -183,40 +183,25 @@ export class Engine {
       },
       expired: (db: Database, key: string) => {
         this.notify(db, "x", "expired", key);
-        const propagation = this.propagation;
-        if (propagation.active) {
-          const argv = [this.config.get("lazyfree-lazy-expire") === "yes" ? "UNLINK" : "DEL", key];
-          // Found by a command: part of its unit, before its own effect (in
-          // MULTI / EXEC with it, as Redis 7.0.15's alsoPropagate); found by
-          // the cron: a unit of its own.
-          if (this.currentClient !== undefined) propagation.add(db.id, argv);
-          else propagation.emit(db.id, argv);
+        if (this.propagation.active) {
+          const lazy = this.config.get("lazyfree-lazy-expire") === "yes";
+          this.#propagateExpiry(db, [lazy ? "UNLINK" : "DEL", key]);
         }
-        this.tracking.invalidateKey(key, this.currentClient);
+        this.#signal(db, key);
         this.stats.expiredKeys++;
-        if (this.watches.size > 0) this.watches.touch(db, key);
       },
       // Hash fields removed by expiry: `hexpired`, and `del` for an emptied hash.
       fieldsExpired: (db: Database, key: string, fields: readonly string[], deleted: boolean) => {
-        const propagation = this.propagation;
-        if (propagation.active) {
-          // As a key expiry: in the running command's unit, at the point it
-          // happened; from the cron, a unit of its own.
-          const argv = ["HDEL", key, ...fields];
-          if (this.currentClient !== undefined) propagation.add(db.id, argv);
-          else propagation.emit(db.id, argv);
-        }
+        if (this.propagation.active) this.#propagateExpiry(db, ["HDEL", key, ...fields]);
         // Signalled like a key expiry: WATCH and tracking, not a change of
         // the running command (dirty), which would make a read propagate.
-        if (this.watches.size > 0) this.watches.touch(db, key);
-        this.tracking.invalidateKey(key, this.currentClient);
+        this.#signal(db, key);
         this.notify(db, "h", "hexpired", key);
         if (deleted) this.notify(db, "g", "del", key);
       },
       modified: (db: Database, key: string, changes: number) => {
         this.#dirty += changes;
-        if (this.watches.size > 0) this.watches.touch(db, key);
-        this.tracking.invalidateKey(key, this.currentClient);
+        this.#signal(db, key);
       },
       // Keys are not reclaimed while clients are paused, as in Redis.
       expiryPaused: () => this.pause.type !== "off",
@@ -454,17 +439,20 @@ export class Engine {
     if (LOG_ORDER[level] >= LOG_ORDER[min]) this.#log(level, message);
   }
 
-  /**
-   * Records that a key was written (WATCH, tracking and notifications hook
-   * here) and counts the change for persistence.
-   *
-   * @param db the database
-   * @param key the key
-   */
-  keyModified(db: Database, key: string): void {
-    this.#dirty++;
+  /** The modified-key signal (Redis's signalModifiedKey): WATCH and client-side tracking. */
+  #signal(db: Database, key: string): void {
     if (this.watches.size > 0) this.watches.touch(db, key);
     this.tracking.invalidateKey(key, this.currentClient);
+  }
+
+  /**
+   * Propagates the deletion of an expired key or field: found by a command,
+   * part of its unit, before its own effect (in MULTI / EXEC with it, as
+   * Redis 7.0.15's alsoPropagate); found by the cron, a unit of its own.
+   */
+  #propagateExpiry(db: Database, argv: readonly string[]): void {
+    if (this.currentClient !== undefined) this.propagation.add(db.id, argv);
+    else this.propagation.emit(db.id, argv);
   }
 
   /**

@@ -13,24 +13,12 @@ import assert from "node:assert/strict";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { RawClient, testServer } from "./support/server.ts";
-import { connectAndReset, eventually } from "./support/faults.ts";
+import { connectAndReset, eventually, leftovers } from "./support/faults.ts";
 import { encodeCommand, replyEnd } from "./support/raw_client.ts";
-import type { Engine } from "../src/engine.ts";
+import { Random } from "../src/random.ts";
 
 /** Heap growth allowed after the storm, once collected. */
 const MEMORY_BOUND = 64 * 1024 * 1024;
-
-/** A seeded generator (mulberry32), so a failing run can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Full collection, for a heap figure that is not just garbage. */
 function collect(): void {
@@ -163,22 +151,10 @@ async function canaryState(c: RawClient): Promise<string> {
   return s;
 }
 
-function leftovers(engine: Engine) {
-  return {
-    clients: engine.clients.size,
-    blocked: engine.blocking.count,
-    held: engine.pause.heldCount,
-    channels: engine.pubsub.size("channel"),
-    patterns: engine.pubsub.size("pattern"),
-    watches: engine.watches.size,
-    monitors: engine.monitors.size,
-    tracking: engine.tracking.clients,
-  };
-}
-
 Deno.test("chaos: every network fault at once, then the server is whole", async () => {
   const seed = Number(Deno.env.get("CHAOS_SEED") ?? 20261207);
-  const rnd = prng(seed);
+  const random = new Random(seed);
+  const rnd = () => random.next();
   await using t = await testServer();
   const engine = t.server.engine;
   const port = t.port;

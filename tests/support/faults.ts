@@ -6,6 +6,7 @@
  */
 
 import net from "node:net";
+import type { Engine } from "../../src/engine.ts";
 
 /**
  * Connects and resets at once, or after writing `payload`.
@@ -39,4 +40,25 @@ export async function eventually(check: () => boolean, tries = 400): Promise<boo
     await new Promise((r) => setTimeout(r, 5));
   }
   return check();
+}
+
+/**
+ * What vanished clients may leave behind in an engine: its clients, and
+ * everything they can hold (wait queues, pause holds, subscriptions,
+ * WATCHes, MONITORs, tracking).
+ *
+ * @param engine the server's engine
+ * @returns the counts, all of which must be back to their start
+ */
+export function leftovers(engine: Engine): Record<string, number> {
+  return {
+    clients: engine.clients.size,
+    blocked: engine.blocking.count,
+    held: engine.pause.heldCount,
+    channels: engine.pubsub.size("channel"),
+    patterns: engine.pubsub.size("pattern"),
+    watches: engine.watches.size,
+    monitors: engine.monitors.size,
+    tracking: engine.tracking.clients,
+  };
 }
