@@ -10,7 +10,6 @@ import { ManualClock, RawClient, testServer } from "./support/server.ts";
 import { connectAndReset, eventually, leftovers } from "./support/faults.ts";
 import { encodeCommand } from "./support/raw_client.ts";
 import { startServer } from "../src/server.ts";
-import type { Engine } from "../src/engine.ts";
 
 function infoField(info: string, name: string): number {
   const m = info.match(new RegExp(`^${name}:(\\d+)`, "m"));
