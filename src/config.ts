@@ -114,6 +114,18 @@ export const PARAMS: readonly ParamSpec[] = [
     kind: { type: "memory", min: 0, max: INT64_MAX },
     default: "64",
   },
+  {
+    name: "zset-max-listpack-entries",
+    aliases: ["zset-max-ziplist-entries"],
+    kind: { type: "int", min: 0, max: INT64_MAX },
+    default: "128",
+  },
+  {
+    name: "zset-max-listpack-value",
+    aliases: ["zset-max-ziplist-value"],
+    kind: { type: "memory", min: 0, max: INT64_MAX },
+    default: "64",
+  },
   { name: "set-max-intset-entries", kind: { type: "int", min: 0, max: INT64_MAX }, default: "512" },
   {
     name: "list-max-listpack-size",

@@ -17,6 +17,12 @@ import { SET_HANDLERS } from "./set.ts";
 import { TRANSACTION_HANDLERS } from "./transaction.ts";
 import { PUBSUB_HANDLERS } from "./pubsub.ts";
 import { DEBUG_HANDLERS } from "./debug.ts";
+import { ZSET_HANDLERS } from "./zset.ts";
+import { ZSET_COMBINE_HANDLERS } from "./zset_combine.ts";
+import { GEO_HANDLERS } from "./geo.ts";
+import { HLL_HANDLERS } from "./hll.ts";
+import { BITMAP_HANDLERS } from "./bitmap.ts";
+import { SORT_HANDLERS } from "./sort.ts";
 
 /**
  * Every group's handlers by command name; a name bound by two groups is an
@@ -41,6 +47,12 @@ export function allHandlers(): HandlerTable {
     TRANSACTION_HANDLERS,
     PUBSUB_HANDLERS,
     DEBUG_HANDLERS,
+    ZSET_HANDLERS,
+    ZSET_COMBINE_HANDLERS,
+    GEO_HANDLERS,
+    HLL_HANDLERS,
+    BITMAP_HANDLERS,
+    SORT_HANDLERS,
   );
 }
 

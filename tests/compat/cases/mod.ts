@@ -16,6 +16,12 @@ import { CASES as set } from "./set.ts";
 import { CASES as transaction } from "./transaction.ts";
 import { CASES as pubsub } from "./pubsub.ts";
 import { CASES as debug, REFUSED_CASES as debugRefused } from "./debug.ts";
+import { CASES as zset } from "./zset.ts";
+import { CASES as zsetCombine } from "./zset_combine.ts";
+import { CASES as geo } from "./geo.ts";
+import { CASES as hll } from "./hll.ts";
+import { CASES as bitmap } from "./bitmap.ts";
+import { CASES as sort } from "./sort.ts";
 
 /** All cases by group. */
 export const GROUPS: Record<string, readonly CompatCase[]> = {
@@ -31,6 +37,12 @@ export const GROUPS: Record<string, readonly CompatCase[]> = {
   pubsub,
   debug,
   "debug-refused": debugRefused,
+  zset,
+  "zset-combine": zsetCombine,
+  geo,
+  hll,
+  bitmap,
+  sort,
 };
 
 /**

@@ -1,0 +1,10 @@
+/**
+ * The geo group (in progress).
+ *
+ * @module
+ */
+
+import type { HandlerTable } from "./table.ts";
+
+/** The group's handlers, bound by name to the command table. */
+export const GEO_HANDLERS: HandlerTable = {};
