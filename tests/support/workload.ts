@@ -24,6 +24,9 @@ export const KEYS = {
   list: ["list:a", "list:b", "list:c"],
   set: ["set:a", "set:b", "set:c"],
   hash: ["hash:a", "hash:b"],
+  zset: ["zset:a", "zset:b", "zset:c"],
+  geo: ["geo:a", "geo:b"],
+  hll: ["hll:a", "hll:b"],
 } as const;
 
 /** A kind of key: a type's keys, or `any` for the whole keyspace. */
@@ -34,6 +37,9 @@ const ALL_KEYS: readonly string[] = [
   ...KEYS.list,
   ...KEYS.set,
   ...KEYS.hash,
+  ...KEYS.zset,
+  ...KEYS.geo,
+  ...KEYS.hll,
   "other",
 ];
 
