@@ -196,9 +196,10 @@ async function benchmark(
       "--csv",
       "-n",
       String(requests),
-      "-t",
-      tests.join(","),
       ...args,
+      ...(tests.length === 1 && CUSTOM_TESTS[tests[0]!] !== undefined
+        ? CUSTOM_TESTS[tests[0]!]!.argv
+        : ["-t", tests.join(",")]),
     ],
     stdout: "piped",
     stderr: "null",
@@ -207,7 +208,10 @@ async function benchmark(
   const rps = new Map<string, number>();
   for (const line of new TextDecoder().decode(out.stdout).split("\n")) {
     const m = /^"([^"]+)","([\d.]+)"/.exec(line);
-    if (m !== null) rps.set(m[1]!, Number(m[2]));
+    if (m === null) continue;
+    // A custom test is reported under its command line: name it as the test.
+    const custom = tests.length === 1 && CUSTOM_TESTS[tests[0]!] !== undefined;
+    rps.set(custom ? tests[0]! : m[1]!, Number(m[2]));
   }
   const total = requests * Math.max(1, rps.size);
   return { rps, cpu: after - before, requests: total };
@@ -299,6 +303,21 @@ interface Config {
   tests: string[];
 }
 
+/** The sorted set the `zrangebyscore_limit` test reads: members `m0`... with scores 0... */
+const ZRANGE_KEY = "bench:zrange";
+const ZRANGE_MEMBERS = 1000;
+
+/**
+ * Tests that are not redis-benchmark's own (`-t`): the command line it
+ * sends instead, and the command that must exist.
+ */
+const CUSTOM_TESTS: Record<string, { argv: string[]; command: string }> = {
+  zrangebyscore_limit: {
+    argv: ["ZRANGEBYSCORE", ZRANGE_KEY, "100", "+inf", "LIMIT", "0", "10"],
+    command: "zrangebyscore",
+  },
+};
+
 const CORE_TESTS = [
   "set",
   "get",
@@ -309,6 +328,7 @@ const CORE_TESTS = [
   "sadd",
   "hset",
   "zadd",
+  "zrangebyscore_limit",
   "lrange_100",
 ];
 
@@ -316,10 +336,57 @@ async function supported(port: number, tests: string[]): Promise<string[]> {
   const commandOf: Record<string, string> = { lrange_100: "lrange" };
   const out: string[] = [];
   for (const t of tests) {
-    const info = await cli(port, "COMMAND", "INFO", commandOf[t] ?? t);
+    const info = await cli(port, "COMMAND", "INFO", CUSTOM_TESTS[t]?.command ?? commandOf[t] ?? t);
     if (info !== "" && !info.startsWith("ERR")) out.push(t);
   }
   return out;
+}
+
+/** Encodes commands as RESP arrays of bulk strings (ASCII arguments). */
+function encodeCommands(commands: readonly (readonly string[])[]): Uint8Array {
+  let text = "";
+  for (const argv of commands) {
+    text += `*${argv.length}\r\n`;
+    for (const a of argv) text += `$${a.length}\r\n${a}\r\n`;
+  }
+  return new TextEncoder().encode(text);
+}
+
+/**
+ * Sends `ZADD key score member ...` commands building a sorted set of `n`
+ * members (`member(i)` with score `i`), 100 members per command, and waits
+ * for every reply.
+ */
+async function fillZset(
+  port: number,
+  key: string,
+  n: number,
+  member: (i: number) => string,
+): Promise<void> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    const perCommand = 100;
+    const batch = 100;
+    const buf = new Uint8Array(64 * 1024);
+    for (let i = 0; i < n; i += perCommand * batch) {
+      const commands: string[][] = [];
+      for (let c = i; c < Math.min(n, i + perCommand * batch); c += perCommand) {
+        const argv = ["ZADD", key];
+        for (let j = c; j < Math.min(n, c + perCommand); j++) argv.push(String(j), member(j));
+        commands.push(argv);
+      }
+      await conn.write(encodeCommands(commands));
+      // Every reply is one line (`:100\r\n` or an error): count line ends.
+      let lines = 0;
+      while (lines < commands.length) {
+        const got = await conn.read(buf);
+        if (got === null) throw new Error("connection closed while filling a sorted set");
+        for (let k = 0; k < got; k++) if (buf[k] === 10) lines++;
+      }
+    }
+  } finally {
+    conn.close();
+  }
 }
 
 async function main(): Promise<void> {
@@ -358,6 +425,11 @@ async function main(): Promise<void> {
   const theirs = haveRedis ? await startRedis() : undefined;
   try {
     const tests = await supported(ours.port, CORE_TESTS);
+    if (tests.includes("zrangebyscore_limit")) {
+      for (const t of theirs === undefined ? [ours] : [ours, theirs]) {
+        await fillZset(t.port, ZRANGE_KEY, ZRANGE_MEMBERS, (i) => `m${i}`);
+      }
+    }
     const skipped = CORE_TESTS.filter((t) => !tests.includes(t));
     if (skipped.length > 0) print(`Skipped (not implemented yet): ${skipped.join(", ")}`);
     print();
@@ -402,6 +474,18 @@ async function main(): Promise<void> {
     const theirs = haveRedis ? await startRedis() : undefined;
     try {
       await memory(print, ours, theirs);
+    } finally {
+      await stop(ours);
+      if (theirs !== undefined) await stop(theirs);
+    }
+  }
+  if (wanted("zset memory")) {
+    const ours = await startResplite();
+    const theirs = haveRedis ? await startRedis() : undefined;
+    try {
+      if ((await supported(ours.port, ["zadd"])).length === 1) {
+        await zsetMemory(print, ours, theirs);
+      }
     } finally {
       await stop(ours);
       if (theirs !== undefined) await stop(theirs);
@@ -538,6 +622,51 @@ async function memory(
   }
   if (perKey.length === 2) {
     print(`\nRSS per key ratio resplite / redis: ${fmt(perKey[0]! / perKey[1]!, 2)}`);
+  }
+  print();
+}
+
+/**
+ * One sorted set of 1,000,000 members of 16 bytes (skiplist encoding):
+ * RSS and used_memory per member, on fresh processes.
+ */
+async function zsetMemory(
+  print: (s?: string) => void,
+  ours: Target,
+  theirs: Target | undefined,
+): Promise<void> {
+  const n = QUICK ? 200000 : 1000000;
+  print(`## Sorted-set memory: one zset of ${n} members of 16 bytes, scores 0..${n - 1}`);
+  print();
+  print(
+    "| server | members | encoding | RSS before | RSS after | bytes/member (RSS) | " +
+      "used_memory bytes/member |",
+  );
+  print("|---|---:|---|---:|---:|---:|---:|");
+  const perMember: number[] = [];
+  for (const t of [ours, theirs]) {
+    if (t === undefined) continue;
+    await sleep(300);
+    const before = memKb(t.pid, "VmRSS") * 1024;
+    const usedBefore = Number(
+      /used_memory:(\d+)/.exec(await cli(t.port, "INFO", "memory"))?.[1] ?? NaN,
+    );
+    await fillZset(t.port, "bench:zmem", n, (i) => `member:${String(i).padStart(9, "0")}`);
+    await sleep(1000);
+    const members = Number(await cli(t.port, "ZCARD", "bench:zmem"));
+    const encoding = await cli(t.port, "OBJECT", "ENCODING", "bench:zmem");
+    const after = memKb(t.pid, "VmRSS") * 1024;
+    const used = Number(/used_memory:(\d+)/.exec(await cli(t.port, "INFO", "memory"))?.[1] ?? NaN);
+    const bpm = (after - before) / members;
+    perMember.push(bpm);
+    print(
+      `| ${t.name} | ${members} | ${encoding} | ${fmt(before / 1048576, 1)} MiB | ${
+        fmt(after / 1048576, 1)
+      } MiB | ${fmt(bpm)} | ${fmt((used - usedBefore) / members)} |`,
+    );
+  }
+  if (perMember.length === 2) {
+    print(`\nRSS per member ratio resplite / redis: ${fmt(perMember[0]! / perMember[1]!, 2)}`);
   }
   print();
 }
