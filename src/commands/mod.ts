@@ -67,7 +67,7 @@ export function allHandlers(): HandlerTable {
  * const table = new CommandTable();
  * registerAll(table);
  * console.assert(table.lookup("ping") !== undefined);
- * console.assert(table.lookup("zadd") === undefined);
+ * console.assert(table.lookup("xadd") === undefined);
  * ```
  */
 export function registerAll(table: CommandTable): void {

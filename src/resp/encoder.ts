@@ -201,13 +201,15 @@ export class ReplyEncoder {
         this.#header(resp === 3 ? 62 : 42, reply.items.length);
         for (const item of reply.items) this.write(item, resp);
         return;
-      case "double":
+      case "double": {
+        const text = reply.text ?? formatDouble(reply.value);
         if (resp === 3) {
           this.#byte(44);
-          this.#ascii(formatDouble(reply.value));
+          this.#ascii(text);
           this.#crlf();
-        } else this.#bulk(formatDouble(reply.value));
+        } else this.#bulk(text);
         return;
+      }
       case "boolean":
         if (resp === 3) this.#ascii(reply.value ? "#t\r\n" : "#f\r\n");
         else this.#ascii(reply.value ? ":1\r\n" : ":0\r\n");

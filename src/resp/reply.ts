@@ -24,8 +24,11 @@ export type Reply =
   | { readonly kind: "map"; readonly entries: readonly (readonly [Reply, Reply])[] }
   /** RESP3 set, RESP2 array. */
   | { readonly kind: "set"; readonly items: readonly Reply[] }
-  /** RESP3 double, RESP2 bulk string formatted as Redis 7.0 does (`%.17g`). */
-  | { readonly kind: "double"; readonly value: number }
+  /**
+   * RESP3 double, RESP2 bulk string formatted as Redis 7.0 does (`%.17g`),
+   * or as `text` when given (Redis's addReplyHumanLongDouble: GEOPOS).
+   */
+  | { readonly kind: "double"; readonly value: number; readonly text?: string }
   /** RESP3 boolean, RESP2 integer 1 or 0. */
   | { readonly kind: "boolean"; readonly value: boolean }
   /** RESP3 verbatim string, RESP2 bulk string. */

@@ -10,6 +10,7 @@
 
 import type { Clock } from "../clock.ts";
 import { ContainerCursors } from "./scan.ts";
+import { BitmapCache } from "./bitmap.ts";
 
 /** The type names `TYPE` reports. */
 export type RedisType = "string" | "list" | "set" | "zset" | "hash" | "stream";
@@ -163,6 +164,9 @@ export class Database {
    * @param clock the server's clock
    * @param hooks what to tell the server
    */
+  /** Ropes of recently written long bitmaps (SETBIT, BITFIELD): see `bitmap.ts`. */
+  readonly bitmaps: BitmapCache = new BitmapCache();
+
   constructor(id: number, clock: Clock, hooks: DatabaseHooks) {
     this.id = id;
     this.#clock = clock;
@@ -304,6 +308,20 @@ export class Database {
     this.#hooks.modified?.(this, key, changes);
   }
 
+  /**
+   * Replaces a stored key's value, keeping its TTL, without the
+   * modified-key signal: for the few in-place changes Redis makes without
+   * signalModifiedKey (PFDEBUG changing a HyperLogLog's encoding, a PFADD
+   * that fails part way).
+   *
+   * @param key the key (nothing happens when it is not stored)
+   * @param value the new value
+   */
+  replaceQuietly(key: string, value: Value): void {
+    const slot = this.#data.get(key);
+    if (slot !== undefined) this.#values[slot] = value;
+  }
+
   /** Stores a value, without the modified-key signal. */
   #put(key: string, value: Value, keepTtl: boolean): void {
     const slot = this.#data.get(key);
@@ -363,6 +381,33 @@ export class Database {
    */
   delete(key: string, changes = 1): boolean {
     if (this.lookup(key, false) === undefined) return false;
+    this.#remove(key);
+    this.#hooks.modified?.(this, key, changes);
+    return true;
+  }
+
+  /**
+   * Removes a stored key whether or not its TTL has passed, without the
+   * lazy expiry a lookup does (Redis's bare dbDelete, which SORT ... STORE
+   * calls on its destination when it stores nothing).
+   *
+   * @param key the key
+   * @param changes how many changes it counts (dirty), default 1
+   * @returns whether it was stored
+   * @example
+   * ```ts
+   * import { Database } from "./database.ts";
+   * import { ManualClock } from "../clock.ts";
+   * const clock = new ManualClock(0);
+   * const db = new Database(0, clock, { expired() {} });
+   * db.set("k", "v");
+   * db.setExpire("k", 10);
+   * clock.advance(20);
+   * console.assert(db.deleteStored("k") && db.size === 0);
+   * ```
+   */
+  deleteStored(key: string, changes = 1): boolean {
+    if (!this.#data.has(key)) return false;
     this.#remove(key);
     this.#hooks.modified?.(this, key, changes);
     return true;
@@ -706,6 +751,7 @@ export class Database {
     this.#fieldExpires = new Map();
     this.#fieldExpireIter = undefined;
     this.#cursors = new ContainerCursors();
+    this.bitmaps.clear();
     return n;
   }
 

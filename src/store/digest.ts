@@ -39,6 +39,8 @@ import type { RedisType, Value } from "./database.ts";
 import { ListValue } from "./list.ts";
 import { SetValue } from "./set.ts";
 import { HashValue } from "./hash.ts";
+import { ZSetValue } from "./zset.ts";
+import { formatDouble } from "../resp/encoder.ts";
 
 /** Redis's object type numbers (`OBJ_STRING`, ...), as digests mix them in. */
 export const OBJECT_TYPE_CODES: Readonly<Record<RedisType, number>> = {
@@ -115,6 +117,15 @@ class Digester {
           element.fill(0);
           this.mix(element, field);
           this.mix(element, v);
+          this.xor(digest, element);
+        }
+      } else if (value instanceof ZSetValue) {
+        // Each member mixed with its score as `%.17g`, in any order.
+        const element = this.#element;
+        for (const [member, score] of value.scores) {
+          element.fill(0);
+          this.mix(element, member);
+          this.mix(element, formatDouble(score));
           this.xor(digest, element);
         }
       } else {

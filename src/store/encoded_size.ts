@@ -11,7 +11,8 @@
  * - intsets, listpacks (small hashes) and quicklist nodes are written as
  *   one blob each, whose size follows the listpack / intset byte formats;
  * - hashtable sets and hashes are written as a count then each member
- *   (field, value) as a string.
+ *   (field, value) as a string; skiplist sorted sets as a count then each
+ *   member as a string and its score as an 8-byte double.
  *
  * They are exact as long as RDB compression is off (`rdbcompression no`).
  * With compression, which Redis applies to strings and blobs longer than
@@ -28,6 +29,8 @@ import type { Value } from "./database.ts";
 import { ListValue } from "./list.ts";
 import { isIntegerMember, SetValue } from "./set.ts";
 import { HashValue } from "./hash.ts";
+import { ZSetValue } from "./zset.ts";
+import { formatDouble } from "../resp/encoder.ts";
 
 /** A canonical 64-bit integer text as a bigint (Redis's string2ll), else null. */
 function parseInt64(s: string): bigint | null {
@@ -237,6 +240,20 @@ export function serializedLength(value: Value, options: EncodingOptions): number
     }
     let size = rdbLengthSize(value.size);
     for (const [field, v] of value.map) size += rdbStringSize(field) + rdbStringSize(v);
+    return size;
+  }
+  if (value instanceof ZSetValue) {
+    if (value.isListpack) {
+      // Member then score, the score as Redis's d2string writes it.
+      let bytes = LISTPACK_EMPTY;
+      for (const [member, score] of value.scores) {
+        bytes += listpackEntrySize(member) + listpackEntrySize(formatDouble(score));
+      }
+      return rdbBlobSize(bytes);
+    }
+    // A count, then each member as a string and its score as 8 binary bytes.
+    let size = rdbLengthSize(value.size);
+    for (const member of value.scores.keys()) size += rdbStringSize(member) + 8;
     return size;
   }
   throw new Error(`no serialized length for ${value.type} values`);

@@ -112,7 +112,17 @@ const FORBIDDEN: ReadonlyMap<string, string> = new Map([
   ["hincrbyfloat", "float formatting; Redis propagates HSET"],
   ["getex", "Redis propagates PEXPIREAT, PERSIST or DEL"],
   ["getdel", "Redis propagates DEL"],
+  ["zmpop", "Redis propagates ZPOPMIN/ZPOPMAX key count"],
+  ["bzpopmin", "blocking; Redis propagates ZPOPMIN"],
+  ["bzpopmax", "blocking; Redis propagates ZPOPMAX"],
+  ["bzmpop", "blocking; Redis propagates ZPOPMIN/ZPOPMAX key count"],
 ]);
+
+/**
+ * Commands not flagged `write` that Redis still propagates: PFCOUNT of one
+ * key stores the cardinality it computed in the value's header.
+ */
+const PROPAGATED_READS: ReadonlySet<string> = new Set(["pfcount"]);
 
 /** SET options a deterministic stream never holds: Redis propagates PXAT. */
 const RELATIVE_SET_OPTIONS: ReadonlySet<string> = new Set(["EX", "PX", "EXAT"]);
@@ -364,6 +374,7 @@ function changedNothing(
   if (reply.kind === "error") return true;
   if (reply.kind === "simple" && reply.value === "QUEUED") return true;
   const name = lower(argv[0]!);
+  if (PROPAGATED_READS.has(name)) return false;
   if (!isWrite(name)) return true;
   if (ZERO_MEANS_NOTHING.has(name) && reply.kind === "integer" && reply.value === 0) return true;
   if (NULL_MEANS_NOTHING.has(name) && isNullOrEmpty(reply)) return true;
@@ -436,7 +447,9 @@ function streamProblems(
     inside++;
     const reason = FORBIDDEN.get(name);
     if (reason !== undefined) note(`${name.toUpperCase()} (${reason})`, e);
-    else if (!isWrite(name)) note(`${name.toUpperCase()} (not a write command)`, e);
+    else if (!isWrite(name) && !PROPAGATED_READS.has(name)) {
+      note(`${name.toUpperCase()} (not a write command)`, e);
+    }
     if (name === "set") {
       const opt = e.argv.slice(3).find((a) => RELATIVE_SET_OPTIONS.has(a.toUpperCase()));
       if (opt !== undefined) note(`SET ${opt.toUpperCase()} (Redis propagates SET PXAT)`, e);

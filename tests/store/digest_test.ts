@@ -4,6 +4,7 @@ import { Database } from "../../src/store/database.ts";
 import { ListValue } from "../../src/store/list.ts";
 import { SetValue } from "../../src/store/set.ts";
 import { HashValue } from "../../src/store/hash.ts";
+import { ZSetValue } from "../../src/store/zset.ts";
 import { datasetDigest, mixDigest, valueDigest, xorDigest } from "../../src/store/digest.ts";
 import { sha1, toHex } from "../../src/store/sha1.ts";
 
@@ -49,6 +50,29 @@ Deno.test("value and dataset digests equal Redis 7.0.15's", () => {
 });
 
 Deno.test("a value type without a digest yet is an error, not a wrong digest", () => {
-  const zset = { type: "zset", encoding: () => "listpack", clone: () => zset } as const;
-  assert.throws(() => valueDigest(zset, false), /no digest for zset values/);
+  const stream = { type: "stream", encoding: () => "stream", clone: () => stream } as const;
+  assert.throws(() => valueDigest(stream, false), /no digest for stream values/);
+});
+
+Deno.test("sorted-set digests equal Redis 7.0.15's in both encodings", () => {
+  // ZADD k 1.1 a -0 b inf c 3 7 -2.5e-7 d 1e20 e, as a listpack (-0 reads
+  // back as 0 there) and as a skiplist (-0 kept).
+  const entries: [string, number][] = [
+    ["a", 1.1],
+    ["b", -0],
+    ["c", Infinity],
+    ["7", 3],
+    ["d", -2.5e-7],
+    ["e", 1e20],
+  ];
+  const listpack = new ZSetValue();
+  const skiplist = new ZSetValue(false);
+  for (const [m, s] of entries) {
+    listpack.set(m, s, { maxEntries: 128, maxValue: 64 });
+    skiplist.set(m, s, { maxEntries: 0, maxValue: 64 });
+  }
+  assert.equal(listpack.encoding(), "listpack");
+  assert.equal(skiplist.encoding(), "skiplist");
+  assert.equal(valueDigest(listpack, false), "d2ae840df2f8d838aafba74479ad7e9cf9dd1cc6");
+  assert.equal(valueDigest(skiplist, false), "70f2bd5a1f6bfe875e99134bd2c4c0d01dee76c3");
 });

