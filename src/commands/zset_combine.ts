@@ -48,13 +48,7 @@ import { array, bulk, bulks, EMPTY_ARRAY, integer, NIL_ARRAY, type Reply } from 
 import type { Database } from "../store/database.ts";
 import { SetValue } from "../store/set.ts";
 import { type ZEntry, ZSetValue } from "../store/zset.ts";
-import {
-  formatScore,
-  parseScore,
-  scoreReply,
-  WithScoresReply,
-  zsetLimits,
-} from "./zset_args.ts";
+import { formatScore, parseScore, scoreReply, WithScoresReply, zsetLimits } from "./zset_args.ts";
 import { keyword, lookupRead, writeTyped } from "./lookup.ts";
 import { type Args, type CommandContext, parseInteger } from "./spec.ts";
 import type { HandlerTable } from "./table.ts";
