@@ -41,7 +41,7 @@ import {
 } from "../resp/reply.ts";
 import type { Database } from "../store/database.ts";
 import { ListValue } from "../store/list.ts";
-import { keyword, readTyped, writeTyped } from "./lookup.ts";
+import { keyword, popOrBlock, readTyped, writeTyped } from "./lookup.ts";
 import { type Args, type CommandContext, parseInt64, parseInteger } from "./spec.ts";
 import type { HandlerTable } from "./table.ts";
 
@@ -502,24 +502,16 @@ function mpopGeneric(
     }
   }
   if (count === -1) count = 1;
-  const timeoutMs = blocking ? parseTimeout(args.get(1)) : 0;
+  const timeoutMs = blocking ? parseTimeout(args.get(1)) : undefined;
   const keys = args.argv.slice(numkeysIndex + 1, whereIndex);
   const db = ctx.db;
-  for (const key of keys) {
-    const list = writeTyped<ListValue>(ctx, key, "list");
-    if (list !== undefined) return mpopFrom(ctx, db, key, list, head, count, false);
-  }
-  if (!blocking || ctx.inExec) return NIL_ARRAY;
-  return ctx.blocking.block(ctx, {
-    db,
+  return popOrBlock<ListValue>(
+    ctx,
     keys,
+    "list",
     timeoutMs,
-    serve: (key) => {
-      const list = db.get(key);
-      if (!(list instanceof ListValue)) return undefined;
-      return mpopFrom(ctx, db, key, list, head, count, true);
-    },
-  });
+    (key, list, served) => mpopFrom(ctx, db, key, list, head, count, served),
+  );
 }
 
 function mpopFrom(
@@ -551,21 +543,13 @@ function bpopGeneric(ctx: CommandContext, args: Args, head: End): Reply | Promis
   const timeoutMs = parseTimeout(args.get(args.length - 1));
   const keys = args.argv.slice(1, -1);
   const db = ctx.db;
-  for (const key of keys) {
-    const list = writeTyped<ListValue>(ctx, key, "list");
-    if (list !== undefined) return bpopFrom(ctx, db, key, list, head, false);
-  }
-  if (ctx.inExec) return NIL_ARRAY;
-  return ctx.blocking.block(ctx, {
-    db,
+  return popOrBlock<ListValue>(
+    ctx,
     keys,
+    "list",
     timeoutMs,
-    serve: (key) => {
-      const list = db.get(key);
-      if (!(list instanceof ListValue)) return undefined;
-      return bpopFrom(ctx, db, key, list, head, true);
-    },
-  });
+    (key, list, served) => bpopFrom(ctx, db, key, list, head, served),
+  );
 }
 
 function bpopFrom(

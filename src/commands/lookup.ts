@@ -9,6 +9,7 @@
 
 import { Errors, ReplyError } from "../errors.ts";
 import type { ContainerValue, RedisType, Value } from "../store/database.ts";
+import { NIL_ARRAY, type Reply } from "../resp/reply.ts";
 import { asciiUpper, type CommandContext } from "./spec.ts";
 
 /** Lookup flag: do not update the key's LRU time (OBJECT, TTL, ...). */
@@ -100,6 +101,47 @@ export function writeTyped<T extends ContainerValue>(
   type: Exclude<RedisType, "string">,
 ): T | undefined {
   return checkType<T>(lookupWrite(ctx, key), type);
+}
+
+/**
+ * The shape every blocking pop shares (BLPOP, BRPOP, BLMPOP, BZPOPMIN,
+ * BZPOPMAX, BZMPOP, and LMPOP / ZMPOP without waiting): pops from the first
+ * of `keys` that holds `type` (WRONGTYPE stops at a key of another type);
+ * when none does, answers the null array without `wait` or inside EXEC,
+ * else waits on every key and, when one is ready, pops from it if it holds
+ * `type` (or keeps waiting).
+ *
+ * @param ctx the calling client
+ * @param keys the keys, in argument order
+ * @param type the type popped from
+ * @param wait how long to wait (ms, 0: forever), or undefined not to wait
+ * @param pop pops from a value found; `served` is true when a blocked
+ *   client is served later, by another client's write
+ * @returns the reply, or its promise while blocked
+ */
+export function popOrBlock<T extends ContainerValue>(
+  ctx: CommandContext,
+  keys: readonly string[],
+  type: Exclude<RedisType, "string">,
+  wait: number | undefined,
+  pop: (key: string, value: T, served: boolean) => Reply,
+): Reply | Promise<Reply> {
+  for (const key of keys) {
+    const value = writeTyped<T>(ctx, key, type);
+    if (value !== undefined) return pop(key, value, false);
+  }
+  if (wait === undefined || ctx.inExec) return NIL_ARRAY;
+  const db = ctx.db;
+  return ctx.blocking.block(ctx, {
+    db,
+    keys,
+    timeoutMs: wait,
+    serve: (key) => {
+      const value = db.get(key);
+      if (value === undefined || typeof value === "string" || value.type !== type) return undefined;
+      return pop(key, value as T, true);
+    },
+  });
 }
 
 function checkType<T extends ContainerValue>(

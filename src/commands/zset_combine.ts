@@ -49,7 +49,7 @@ import type { Database } from "../store/database.ts";
 import { SetValue } from "../store/set.ts";
 import { type ZEntry, ZSetValue } from "../store/zset.ts";
 import { formatScore, parseScore, scoreReply, WithScoresReply, zsetLimits } from "./zset_args.ts";
-import { keyword, lookupRead, writeTyped } from "./lookup.ts";
+import { keyword, lookupRead, popOrBlock, writeTyped } from "./lookup.ts";
 import { type Args, type CommandContext, parseInteger } from "./spec.ts";
 import type { HandlerTable } from "./table.ts";
 
@@ -483,21 +483,13 @@ function blockingPop(
   count?: number,
 ): Reply | Promise<Reply> {
   const db = ctx.db;
-  for (const key of keys) {
-    const zset = writeTyped<ZSetValue>(ctx, key, "zset");
-    if (zset !== undefined) return servePop(ctx, db, key, zset, end, count, false);
-  }
-  if (ctx.inExec) return NIL_ARRAY;
-  return ctx.blocking.block(ctx, {
-    db,
+  return popOrBlock<ZSetValue>(
+    ctx,
     keys,
+    "zset",
     timeoutMs,
-    serve: (key) => {
-      const zset = db.get(key);
-      if (!(zset instanceof ZSetValue)) return undefined;
-      return servePop(ctx, db, key, zset, end, count, true);
-    },
-  });
+    (key, zset, served) => servePop(ctx, db, key, zset, end, count, served),
+  );
 }
 
 /**
