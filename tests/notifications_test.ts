@@ -2,10 +2,7 @@ import assert from "node:assert/strict";
 import { type TestServer, testServer } from "./support/server.ts";
 import type { RawClient } from "./support/raw_client.ts";
 import { formatNotifyFlags, notifyClassBit, parseNotifyFlags } from "../src/notify.ts";
-
-function bulk(s: string): string {
-  return `$${s.length}\r\n${s}\r\n`;
-}
+import { bulk } from "./support/resp.ts";
 
 /** The two pmessage frames of one event, for a `__key*__:*` subscriber. */
 function events(db: number, event: string, key: string): string[] {

@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
 import { type TestServer, testServer } from "./support/server.ts";
 import type { RawClient } from "./support/raw_client.ts";
-
-function bulk(s: string): string {
-  return `$${s.length}\r\n${s}\r\n`;
-}
+import { bulk } from "./support/resp.ts";
 
 /** A RESP3 invalidate push of some keys, or of everything (null). */
 function invalidate(keys: readonly string[] | null): string {

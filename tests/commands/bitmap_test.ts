@@ -6,18 +6,11 @@ import { BITMAP_HANDLERS } from "../../src/commands/bitmap.ts";
 import type { Engine } from "../../src/engine.ts";
 import { Random } from "../../src/random.ts";
 import { bitmapCache } from "../../src/store/bitmap.ts";
+import { bulk, int } from "../support/resp.ts";
 
 const WRONGTYPE = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
 const BIT_OFFSET = "-ERR bit offset is not an integer or out of range\r\n";
 const TOO_LONG = "-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n";
-
-function bulk(s: string): string {
-  return `$${s.length}\r\n${s}\r\n`;
-}
-
-function int(n: number | bigint): string {
-  return `:${n}\r\n`;
-}
 
 /** Records keyspace notifications as `class:event:key` (not `keymiss` and `new`). */
 function recordEvents(engine: Engine): string[] {

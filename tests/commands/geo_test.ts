@@ -5,17 +5,10 @@ import { GEO_HANDLERS } from "../../src/commands/geo.ts";
 import type { Engine } from "../../src/engine.ts";
 import { ZSetValue } from "../../src/store/zset.ts";
 import { decodeScore, withinShape } from "../../src/store/geohash.ts";
+import { bulk, int } from "../support/resp.ts";
 
 const WRONGTYPE = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
 const SYNTAX = "-ERR syntax error\r\n";
-
-function bulk(s: string): string {
-  return `$${s.length}\r\n${s}\r\n`;
-}
-
-function int(n: number | string): string {
-  return `:${n}\r\n`;
-}
 
 function err(text: string): string {
   return `-ERR ${text}\r\n`;

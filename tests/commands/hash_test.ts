@@ -6,6 +6,7 @@ import { HASH_HANDLERS } from "../../src/commands/hash.ts";
 import type { Database } from "../../src/store/database.ts";
 import type { Engine } from "../../src/engine.ts";
 import { HashValue } from "../../src/store/hash.ts";
+import { bulk, int } from "../support/resp.ts";
 
 const WRONGTYPE = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
 const SYNTAX = "-ERR syntax error\r\n";
@@ -24,14 +25,6 @@ const ALL_BYTES = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).
 
 function db(t: TestServer): Database {
   return t.server.engine.db(0);
-}
-
-function bulk(s: string): string {
-  return `$${s.length}\r\n${s}\r\n`;
-}
-
-function int(n: number | bigint): string {
-  return `:${n}\r\n`;
 }
 
 function arr(...items: string[]): string {

@@ -7,6 +7,7 @@ import { Engine } from "../../src/engine.ts";
 import { ManualClock } from "../../src/clock.ts";
 import { ListValue } from "../../src/store/list.ts";
 import type { Reply } from "../../src/resp/reply.ts";
+import { bulk, int } from "../support/resp.ts";
 
 const WRONGTYPE = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
 const SYNTAX = "-ERR syntax error\r\n";
@@ -17,16 +18,8 @@ const NIL_ARRAY = "*-1\r\n";
 const EMPTY = "*0\r\n";
 const OK = "+OK\r\n";
 
-function bulk(s: string): string {
-  return `$${s.length}\r\n${s}\r\n`;
-}
-
 function bulkArray(...items: string[]): string {
   return `*${items.length}\r\n${items.map(bulk).join("")}`;
-}
-
-function int(n: number): string {
-  return `:${n}\r\n`;
 }
 
 function wrongArity(name: string): string {

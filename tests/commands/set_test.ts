@@ -6,6 +6,7 @@ import { SET_HANDLERS } from "../../src/commands/set.ts";
 import type { Database } from "../../src/store/database.ts";
 import type { Engine } from "../../src/engine.ts";
 import { SetValue } from "../../src/store/set.ts";
+import { arr, bulk, int } from "../support/resp.ts";
 
 const WRONGTYPE = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
 const SYNTAX = "-ERR syntax error\r\n";
@@ -19,19 +20,6 @@ const ALL_BYTES = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).
 
 function db(t: TestServer): Database {
   return t.server.engine.db(0);
-}
-
-function bulk(s: string): string {
-  return `$${s.length}\r\n${s}\r\n`;
-}
-
-function int(n: number): string {
-  return `:${n}\r\n`;
-}
-
-/** A RESP2 array of bulk strings. */
-function arr(...items: string[]): string {
-  return `*${items.length}\r\n${items.map(bulk).join("")}`;
 }
 
 /** A RESP3 set of bulk strings. */

@@ -11,21 +11,13 @@ import { parseSortScore, pqsort, SORT_HANDLERS } from "../../src/commands/sort.t
 import { ZSetValue } from "../../src/store/zset.ts";
 import { HashValue } from "../../src/store/hash.ts";
 import type { Database } from "../../src/store/database.ts";
+import { arr, bulk } from "../support/resp.ts";
 
 const SYNTAX = "-ERR syntax error\r\n";
 const NOT_DOUBLE = "-ERR One or more scores can't be converted into double\r\n";
 
 function db(t: TestServer, index = 0): Database {
   return t.server.engine.db(index);
-}
-
-function bulk(s: string): string {
-  return `$${s.length}\r\n${s}\r\n`;
-}
-
-/** A RESP2 array of bulk strings, null for a nil. */
-function arr(...items: (string | null)[]): string {
-  return `*${items.length}\r\n${items.map((s) => s === null ? "$-1\r\n" : bulk(s)).join("")}`;
 }
 
 const LIMITS = { maxEntries: 128, maxValue: 64 };

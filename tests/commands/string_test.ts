@@ -5,6 +5,7 @@ import { type DirtyCase, dirtyCountTests } from "../support/dirty.ts";
 import { STRING_HANDLERS } from "../../src/commands/string.ts";
 import type { ContainerValue, Database } from "../../src/store/database.ts";
 import type { Engine } from "../../src/engine.ts";
+import { bulk, int } from "../support/resp.ts";
 
 /** A minimal container value, so the string group is tested on its own. */
 class FakeList implements ContainerValue {
@@ -29,14 +30,6 @@ const ALL_BYTES = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).
 
 function db(t: TestServer): Database {
   return t.server.engine.db(0);
-}
-
-function bulk(s: string): string {
-  return `$${s.length}\r\n${s}\r\n`;
-}
-
-function int(n: number | bigint): string {
-  return `:${n}\r\n`;
 }
 
 function wrongArity(name: string): string {

@@ -5,6 +5,7 @@ import { type DirtyCase, dirtyCountTests } from "../support/dirty.ts";
 import { ZSET_COMBINE_HANDLERS } from "../../src/commands/zset_combine.ts";
 import { ZSetValue } from "../../src/store/zset.ts";
 import type { Database } from "../../src/store/database.ts";
+import { arr, bulk, int } from "../support/resp.ts";
 
 const WRONGTYPE = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
 const SYNTAX = "-ERR syntax error\r\n";
@@ -15,19 +16,6 @@ const EMPTY = "*0\r\n";
 
 function db(t: TestServer, n = 0): Database {
   return t.server.engine.db(n);
-}
-
-function bulk(s: string): string {
-  return `$${s.length}\r\n${s}\r\n`;
-}
-
-function int(n: number): string {
-  return `:${n}\r\n`;
-}
-
-/** A RESP2 array of bulk strings. */
-function arr(...items: string[]): string {
-  return `*${items.length}\r\n${items.map(bulk).join("")}`;
 }
 
 /** A RESP3 [member, double] pair. */

@@ -3,6 +3,7 @@ import { type RawClient, type TestServer, testServer } from "../support/server.t
 import { type DirtyCase, dirtyCountTests } from "../support/dirty.ts";
 import { ZSET_HANDLERS } from "../../src/commands/zset.ts";
 import { ZSetValue } from "../../src/store/zset.ts";
+import { arr, bulk, int } from "../support/resp.ts";
 
 const WRONGTYPE = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
 const SYNTAX = "-ERR syntax error\r\n";
@@ -14,19 +15,6 @@ const NULL3 = "_\r\n";
 
 /** Every byte value once. */
 const ALL_BYTES = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join("");
-
-function bulk(s: string): string {
-  return `$${s.length}\r\n${s}\r\n`;
-}
-
-function int(n: number): string {
-  return `:${n}\r\n`;
-}
-
-/** A RESP2 array of bulk strings. */
-function arr(...items: string[]): string {
-  return `*${items.length}\r\n${items.map(bulk).join("")}`;
-}
 
 /** A RESP3 array of [member, double] pairs. */
 function pairs3(...items: [string, string][]): string {
