@@ -40,6 +40,7 @@ import {
   bytesToBinary,
   Config,
   ConfigError,
+  DEFAULT_USER_LINE,
   type LogLevel,
   splitArgs,
   startServer,
@@ -247,11 +248,26 @@ export async function parseCommandLine(
   }
   const config: Record<string, string> = {};
   const check = new Config();
-  for (const d of all) {
+  for (let k = 0; k < all.length; k++) {
+    const d = all[k]!;
     const name = d.words[0]!.toLowerCase();
     const spec = check.spec(name);
-    if (spec === undefined || d.words.length < 2) {
+    if (spec === undefined) {
+      const n = d.words.length;
+      // Directives Redis 7.0.15 ignores.
+      if (DEPRECATED.has(name) && n === 2) continue;
+      // The default user's line, as CONFIG REWRITE writes it: nothing to do.
+      if (name === "user" && DEFAULT_USER_LINES.has(d.text.toLowerCase())) continue;
+      if (name === "include" && n === 2) {
+        all.splice(k + 1, 0, ...await includedDirectives(binaryText(d.words[1]!), readFile));
+        continue;
+      }
+      const unsupported = UNSUPPORTED_DIRECTIVES[name];
+      if (unsupported !== undefined && n >= 2) throw fatalConfig(d, unsupported);
       throw fatalConfig(d, "Bad directive or wrong number of arguments");
+    }
+    if (d.words.length < 2 || (spec.multi !== true && d.words.length !== 2)) {
+      throw fatalConfig(d, "wrong number of arguments");
     }
     const value = d.words.slice(1).join(" ");
     try {
@@ -262,11 +278,60 @@ export async function parseCommandLine(
     const previous = config[spec.name];
     config[spec.name] = PATH_PARAMS.has(spec.name)
       ? binaryText(value)
-      : spec.accumulates === true && previous !== undefined
-      ? `${previous} ${value}`
-      : value;
+      : spec.accumulates !== true || previous === undefined || previous === ""
+      ? value
+      // A later empty line adds nothing, as in Redis (`save ""` after `save 900 1`).
+      : value === ""
+      ? previous
+      : `${previous} ${value}`;
   }
   return file === undefined ? { config } : { config, file };
+}
+
+/**
+ * The default user's lines as Redis's CONFIG REWRITE writes them (after a
+ * reload Redis adds `sanitize-payload`): the default, so nothing to do.
+ */
+const DEFAULT_USER_LINES = new Set([
+  DEFAULT_USER_LINE,
+  "user default on nopass sanitize-payload ~* &* +@all",
+]);
+
+/** Config-file directives Redis 7.0.15 skips (with one argument). */
+const DEPRECATED = new Set([
+  "list-max-ziplist-entries",
+  "list-max-ziplist-value",
+  "lua-replicate-commands",
+]);
+
+/** Directives Redis accepts that resplite cannot honour: refused, never ignored. */
+const UNSUPPORTED_DIRECTIVES: Record<string, string> = {
+  "rename-command": "rename-command is not supported by resplite",
+  user: "ACL users in the config file are not supported by resplite yet (ACL: issue 17)",
+  loadmodule: "Modules are not supported by resplite",
+  sentinel: "sentinel directive while not in sentinel mode",
+};
+
+/** The directives of an `include`d file. */
+async function includedDirectives(
+  path: string,
+  readFile: (path: string) => Promise<Uint8Array>,
+): Promise<Directive[]> {
+  if (/[*?[]/.test(path)) {
+    throw new CliError(`include with a wildcard is not supported by resplite: '${path}'`);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    const reason = e instanceof Deno.errors.NotFound
+      ? "No such file or directory"
+      : e instanceof Error
+      ? e.message
+      : String(e);
+    throw new CliError(`Fatal error, can't open config file '${path}': ${reason}`);
+  }
+  return directives(bytesToBinary(bytes, 0, bytes.length));
 }
 
 async function readConfigFile(path: string): Promise<Uint8Array> {

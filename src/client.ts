@@ -50,6 +50,7 @@ export type ServerServices = Pick<
   | "log"
   | "changes"
   | "peakMemory"
+  | "memory"
   | "resetPeakMemory"
   | "requestShutdown"
   | "setActiveExpire"
@@ -57,6 +58,8 @@ export type ServerServices = Pick<
   | "configFile"
   | "keyspaceFlushed"
   | "databaseReplaced"
+  | "slowlog"
+  | "latency"
 >;
 
 /** What a client needs from its connection. */
@@ -67,8 +70,30 @@ export interface ClientTransport {
   close(): void;
   /** Bytes buffered on the way in (CLIENT LIST qbuf). */
   inputBuffered(): number;
-  /** Bytes buffered on the way out (CLIENT LIST omem). */
+  /** Bytes buffered on the way out (CLIENT LIST obl and omem). */
   outputBuffered(): number;
+  /** The buffers' state, for CLIENT LIST / CLIENT INFO. */
+  buffers(): ClientBuffers;
+}
+
+/** A connection's buffers as CLIENT LIST and CLIENT INFO report them. */
+export interface ClientBuffers {
+  /**
+   * Bytes in the query buffer (`qbuf`). While the client's commands run it
+   * is the whole input they arrived in, as Redis trims its query buffer only
+   * once every command read is done; otherwise the input not yet run.
+   */
+  readonly qbuf: number;
+  /** Room left in the input buffer the next read goes into (`qbuf-free`). */
+  readonly qbufFree: number;
+  /** The reply buffer's size (`rbs`). */
+  readonly rbs: number;
+  /** The most output held at once lately (`rbp`). */
+  readonly rbp: number;
+  /** Output bytes waiting to be sent. */
+  readonly output: number;
+  /** A socket write is in flight (`events` `w`). */
+  readonly writing: boolean;
 }
 
 /** `CLIENT REPLY` modes; `skip` means the next command's reply is dropped. */
@@ -80,11 +105,21 @@ export type ClientRole = "normal" | "master" | "replica" | "monitor";
 /** Client types, as `CLIENT LIST TYPE` and `CLIENT KILL TYPE` name them. */
 export type ClientType = "normal" | "master" | "replica" | "pubsub";
 
+const NO_BUFFERS: ClientBuffers = {
+  qbuf: 0,
+  qbufFree: 0,
+  rbs: 0,
+  rbp: 0,
+  output: 0,
+  writing: false,
+};
+
 const NULL_TRANSPORT: ClientTransport = {
   push() {},
   close() {},
   inputBuffered: () => 0,
   outputBuffered: () => 0,
+  buffers: () => NO_BUFFERS,
 };
 
 /** Options for a new client. */
@@ -171,6 +206,12 @@ export class Client {
    * non-blocking forms, as in Redis.
    */
   inExec = false;
+  /**
+   * Bytes of the arguments of the client's command while it waits (blocked
+   * or held by CLIENT PAUSE), 0 otherwise (CLIENT LIST argv-mem); the
+   * connection sets it.
+   */
+  waitingArgvMem = 0;
   /** Full name of the last command run (CLIENT LIST cmd). */
   lastCommand = "NULL";
   /** Set once the connection is to close after the current reply (QUIT). */
@@ -388,14 +429,30 @@ export class Client {
   }
 }
 
+/** Redis's fixed reply buffer: output past it counts as its reply list (`oll`, `omem`). */
+const REPLY_CHUNK = 16 * 1024;
+
 /**
  * One client's CLIENT LIST / CLIENT INFO fields, without the newline, as
- * Redis's log lines about a client show them too.
+ * Redis's log lines about a client show them too. The fields and their
+ * order are Redis 7.0.15's.
  *
- * Known differences from Redis 7.0.15: the memory and buffer fields (`fd`,
- * `qbuf-free`, `rbs`, `rbp`, `oll`, `omem`, `tot-mem`) describe resplite's
- * own buffers rather than Redis's allocator, and `fd` is -1 where the
- * runtime exposes no descriptor.
+ * The buffer and memory fields report resplite's own buffers, in Redis's
+ * terms: `qbuf` the input held (all of the current read while its commands
+ * run, as Redis), `qbuf-free` the room left in the connection's read slab,
+ * `argv-mem` the bytes of the arguments of the command running or waiting
+ * (blocked: {@linkcode Client.waitingArgvMem}), `multi-mem` the
+ * queued commands' arguments plus a pointer per argument (as Redis counts
+ * them), `rbs` the reply buffer's size and `rbp` the most output it held
+ * lately, `obl` the output up to 16 KiB (Redis's fixed buffer), `oll` and
+ * `omem` the output past it in 16 KiB blocks and in bytes, `tot-mem` the
+ * sum of the input held and free, argument, MULTI and reply buffer bytes,
+ * and `events` `w` while a socket write is in flight.
+ *
+ * Known differences from Redis 7.0.15: the figures are those of
+ * resplite's buffers, not of Redis's allocator (a fresh Redis client shows
+ * `qbuf-free=20474`-like jemalloc sizes, `tot-mem` includes its struct),
+ * and `fd` is -1: the runtime exposes no socket descriptor.
  *
  * @param c the client
  * @param argvMem bytes held by the arguments of its running command (0 for
@@ -413,18 +470,37 @@ export class Client {
  */
 export function clientInfoLine(c: Client, argvMem: number): string {
   const now = c.clock.now();
-  const qbuf = c.transport.inputBuffered();
-  const obl = c.transport.outputBuffered();
+  const b = c.transport.buffers();
+  const obl = Math.min(b.output, REPLY_CHUNK);
+  const omem = b.output - obl;
+  const oll = Math.ceil(omem / REPLY_CHUNK);
+  const multiMem = multiMemory(c);
+  const totMem = b.qbuf + b.qbufFree + argvMem + multiMem + b.rbs;
   const age = Math.floor((now - c.createdAt) / 1000);
   const idle = Math.floor((now - c.lastInteraction) / 1000);
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name}` +
     ` age=${age} idle=${idle} flags=${clientFlags(c)} db=${c.dbIndex}` +
     ` sub=${c.channelCount} psub=${c.patternCount} ssub=${c.shardChannelCount}` +
-    ` multi=${c.multiCount} qbuf=${qbuf} qbuf-free=0 argv-mem=${argvMem} multi-mem=0` +
-    ` rbs=0 rbp=0 obl=${obl} oll=0 omem=0 tot-mem=${qbuf + argvMem + obl}` +
-    ` events=${obl > 0 ? "rw" : "r"} cmd=${c.lastCommand} user=${c.user}` +
+    ` multi=${c.multiCount} qbuf=${b.qbuf} qbuf-free=${b.qbufFree} argv-mem=${argvMem}` +
+    ` multi-mem=${multiMem} rbs=${b.rbs} rbp=${b.rbp} obl=${obl} oll=${oll} omem=${omem}` +
+    ` tot-mem=${totMem} events=${b.writing ? "rw" : "r"} cmd=${c.lastCommand} user=${c.user}` +
     ` redir=${c.tracking === undefined ? -1 : c.tracking.redirect}` +
     ` resp=${c.resp}`;
+}
+
+/**
+ * Bytes of the commands queued in MULTI, as Redis's `multi-mem`: each
+ * command's argument bytes plus a pointer per argument.
+ */
+function multiMemory(c: Client): number {
+  const tx = c.transaction;
+  if (tx === undefined) return 0;
+  let n = 0;
+  for (const q of tx.queue) {
+    n += 8 * q.argv.length;
+    for (const a of q.argv) n += a.length;
+  }
+  return n;
 }
 
 /**

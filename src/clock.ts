@@ -18,6 +18,13 @@ export interface Clock {
    * @returns a function that cancels it
    */
   schedule(delayMs: number, callback: () => void): Cancel;
+  /**
+   * A high-resolution reading in milliseconds, for measuring how long
+   * something ran (command durations: SLOWLOG, LATENCY, commandstats);
+   * monotonic where the clock allows. Optional: a clock without it is read
+   * with `now()`, so a manual clock gives exact, deterministic durations.
+   */
+  ticks?(): number;
 }
 
 /**
@@ -36,6 +43,11 @@ export class SystemClock implements Clock {
   /** @returns the wall-clock time in milliseconds */
   now(): number {
     return Date.now();
+  }
+
+  /** @returns the monotonic time in milliseconds, with a fraction */
+  ticks(): number {
+    return performance.now();
   }
 
   /**

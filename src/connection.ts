@@ -20,7 +20,7 @@ import type { CommandCursor } from "./resp/decoder.ts";
 import { RespCommandStream } from "./resp/stream.ts";
 import { ReplyEncoder } from "./resp/encoder.ts";
 import { error, type Reply } from "./resp/reply.ts";
-import type { Client, ClientTransport } from "./client.ts";
+import type { Client, ClientBuffers, ClientTransport } from "./client.ts";
 import type { Engine } from "./engine.ts";
 import { outputBufferLimits } from "./config.ts";
 import { clientInfoLine } from "./client.ts";
@@ -111,6 +111,11 @@ export class Connection implements ClientTransport {
   #softSince = -1;
   /** The cursor of the chunk last received (CLIENT LIST qbuf). */
   #cursor: CommandCursor | undefined;
+  /** Input held when the current chunk's commands began (CLIENT LIST qbuf). */
+  #batchInput = 0;
+  /** The most output held at a write (CLIENT LIST rbp), and since when. */
+  #outPeak = 0;
+  #outPeakSince = 0;
   /** The socket read in flight, settled either way. */
   #reading: Promise<void> = Promise.resolve();
   #peerGone: Promise<undefined>;
@@ -197,12 +202,17 @@ export class Connection implements ClientTransport {
         }
         if (this.#closed) break;
         this.#cursor = cursor;
+        this.#batchInput = cursor.buffered;
         this.#inBatch = true;
         engine.beginBatch();
         for (let argv = cursor.next(); argv !== undefined; argv = cursor.next()) {
           client.beginCommand();
           let reply = engine.call(client, argv);
           if (reply instanceof Promise) {
+            // The waiting command keeps its arguments (CLIENT LIST argv-mem).
+            let held = 0;
+            for (let i = 0; i < argv.length; i++) held += argv[i]!.length;
+            client.waitingArgvMem = held;
             engine.endBatch();
             await this.#flush();
             // A blocked client closed under us (server close, CLIENT KILL)
@@ -211,6 +221,7 @@ export class Connection implements ClientTransport {
             // arrives queues up to READ_AHEAD bytes, to run after the reply),
             // so a peer that closes is noticed and leaves the wait queues.
             const settled = await Promise.race([reply, this.#closedSignal, this.#peerGone]);
+            client.waitingArgvMem = 0;
             engine.beginBatch();
             if (settled === undefined) break;
             reply = settled;
@@ -387,6 +398,35 @@ export class Connection implements ClientTransport {
     return this.#out.length;
   }
 
+  /**
+   * The buffers' state for CLIENT LIST. `rbp` is the most output held at a
+   * write since the peak was last reported over 5 seconds ago (Redis resets
+   * its peak every 5 seconds).
+   *
+   * @returns the figures
+   */
+  buffers(): ClientBuffers {
+    const client = this.client;
+    // While this client's commands run (not blocked), the whole chunk counts.
+    const running = this.#inBatch && !client.blocking.isBlocked(client);
+    const output = this.#out.length;
+    const now = this.#engine.now();
+    if (output > this.#outPeak) this.#outPeak = output;
+    const rbp = this.#outPeak;
+    if (now - this.#outPeakSince >= 5000) {
+      this.#outPeak = output;
+      this.#outPeakSince = now;
+    }
+    return {
+      qbuf: running ? this.#batchInput : this.inputBuffered(),
+      qbufFree: SLAB_SIZE - this.#slabUsed,
+      rbs: this.#out.capacity,
+      rbp,
+      output,
+      writing: this.#writing !== undefined,
+    };
+  }
+
   /** Starts writing the pending replies (for the {@linkcode FlushQueue}). */
   flushSoon(): void {
     this.#flush().catch(() => {});
@@ -406,6 +446,7 @@ export class Connection implements ClientTransport {
       while (this.#out.length > 0 && !this.#closed) {
         const view = this.#out.view();
         const n = view.length;
+        if (n > this.#outPeak) this.#outPeak = n;
         let off = 0;
         try {
           while (off < n) off += await this.#conn.write(off === 0 ? view : view.subarray(off));

@@ -14,10 +14,13 @@ import { error, NONE, type Reply, simple } from "./resp/reply.ts";
 import { Args, asciiLower, type Command } from "./commands/spec.ts";
 import { findKeys } from "./commands/keys.ts";
 import { debugAllowed } from "./commands/debug.ts";
+import { moduleAllowed, PROTECTED_MODULE_COMMANDS } from "./commands/introspection.ts";
 import type { Client } from "./client.ts";
 import { discardTransaction } from "./multi.ts";
 import type { Engine } from "./engine.ts";
 import type { CommandStats } from "./stats.ts";
+import { LatencyHistogram, type LatencyMonitor } from "./latency.ts";
+import type { Slowlog } from "./slowlog.ts";
 
 /** The commands a RESP2 client in pub/sub mode may run. */
 const PUBSUB_CONTEXT: ReadonlySet<string> = new Set([
@@ -84,8 +87,10 @@ function mayReplicate(command: Command, client: Client): boolean {
  */
 export class Dispatcher {
   #engine: Engine;
-  /** Statistics of the commands run in the current batch, not yet timed. */
-  #batch: CommandStats[] = [];
+  #slowlog: Slowlog;
+  #latency: LatencyMonitor;
+  /** The clock's high-resolution reading (ms), for command durations. */
+  #tick: () => number;
   /** Commands by name exactly as clients send it ("SET", "set"): skips lower-casing. */
   #byRawName = new Map<string, Command>();
 
@@ -94,6 +99,10 @@ export class Dispatcher {
    */
   constructor(engine: Engine) {
     this.#engine = engine;
+    this.#slowlog = engine.slowlog;
+    this.#latency = engine.latency;
+    const clock = engine.clock;
+    this.#tick = clock.ticks !== undefined ? () => clock.ticks!() : () => clock.now();
   }
 
   /**
@@ -143,6 +152,12 @@ export class Dispatcher {
     if (command.fullName === "debug" && !debugAllowed(client)) {
       return this.#reject(client, command, Errors.debugNotAllowed);
     }
+    if (
+      command.parent !== undefined && PROTECTED_MODULE_COMMANDS.has(command.fullName) &&
+      !moduleAllowed(client)
+    ) {
+      return this.#reject(client, command, Errors.moduleNotAllowed);
+    }
     // 3. authentication
     if (!client.authenticated && !command.flags.has("no_auth") && engine.authRequired()) {
       return this.#reject(client, command, Errors.noAuth);
@@ -150,6 +165,11 @@ export class Dispatcher {
     const tx = client.transaction;
     if (tx !== undefined && command.flags.has("no_multi")) {
       return this.#reject(client, command, Errors.notAllowedInMulti);
+    }
+    // OOM: over maxmemory, keys are evicted first; a command that may use
+    // more memory is refused if that did not suffice (src/evict.ts).
+    if (engine.memory.limit !== 0 && engine.memory.refuses(client, command)) {
+      return this.#reject(client, command, Errors.oom);
     }
     // 4. context gates: a RESP2 client in pub/sub mode may only
     // (un)subscribe, PING, QUIT and RESET;
@@ -211,11 +231,14 @@ export class Dispatcher {
     const propagation = engine.propagation;
     const dirty = engine.changes;
     propagation.beginCommand();
+    // The handler's own time, as Redis times proc(): two clock reads.
+    const start = this.#tick();
     try {
       reply = handler(client, new Args(argv));
     } catch (e) {
       reply = this.#errorReply(e, command);
     }
+    const usec = (this.#tick() - start) * 1000;
     engine.switchClient(caller);
     // What the command changed leaves through the effect stream (EXEC's
     // effects are its queued commands', emitted together once it is over).
@@ -239,45 +262,65 @@ export class Dispatcher {
     stats.totalCommands++;
     cstats.calls++;
     if (engine.monitors.size > 0) this.#feedMonitors(client, command, argv);
-    if (client.redacted !== undefined) client.redacted = undefined;
+    // The latency monitor sees a blocked command's first run at once (as
+    // Redis's call() does); the rest waits for the reply.
+    if (usec >= this.#latency.thresholdUs) this.#latencyEvent(command, usec);
     if (reply instanceof Promise) {
-      // Blocked: its own time, measured when it settles.
-      const start = performance.now();
-      return reply.then(
-        (r) => this.#account(cstats, r, start),
-        (e) => this.#account(cstats, this.#errorReply(e, command), start),
-      );
+      // Blocked: timed by its first run (the wait is not its time, as in
+      // Redis), accounted once it is answered; a client that left while
+      // blocked is not, as in Redis.
+      const redacted = client.redacted;
+      client.redacted = undefined;
+      const settle = (r: Reply) =>
+        client.closed ? r : this.#account(client, command, argv, cstats, r, usec, redacted);
+      return reply.then(settle, (e) => settle(this.#errorReply(e, command)));
     }
-    this.#batch.push(cstats);
-    return this.#account(cstats, reply, undefined);
+    const r = this.#account(client, command, argv, cstats, reply, usec, client.redacted);
+    if (client.redacted !== undefined) client.redacted = undefined;
+    return r;
   }
 
   /**
-   * Shares a batch's measured time among the commands it ran (INFO
-   * commandstats `usec`). Timing the batch, not each command, keeps clock
-   * reads off the per-command path; a batch of one is timed exactly.
-   *
-   * @param usec the batch's elapsed time in microseconds
+   * A command's statistics once it is answered: commandstats time and
+   * failures, the slow log and the latency histogram. Per command this is
+   * a few number compares; an entry is built only for a slow command.
    */
-  settleBatch(usec: number): void {
-    const batch = this.#batch;
-    if (batch.length === 0) return;
-    const share = usec / batch.length;
-    for (const cstats of batch) cstats.usec += share;
-    batch.length = 0;
-  }
-
   #account(
-    cstats: { usec: number; failedCalls: number },
+    client: Client,
+    command: Command,
+    argv: readonly string[],
+    cstats: CommandStats,
     reply: Reply,
-    start: number | undefined,
+    usec: number,
+    redacted: readonly number[] | undefined,
   ): Reply {
-    if (start !== undefined) cstats.usec += (performance.now() - start) * 1000;
+    cstats.usec += usec;
+    if (usec >= this.#slowlog.threshold) this.#logSlow(client, command, argv, usec, redacted);
+    if (this.#latency.tracking) (cstats.histogram ??= new LatencyHistogram()).recordUsec(usec);
     if (reply.kind === "error") {
       cstats.failedCalls++;
       this.#engine.stats.error(errorCode(reply.message));
     }
     return reply;
+  }
+
+  /** Adds a command's run to the latency monitor (it reached the threshold). */
+  #latencyEvent(command: Command, usec: number): void {
+    const event = command.flags.has("fast") ? "fast-command" : "command";
+    this.#latency.addSample(event, Math.floor(usec / 1000));
+  }
+
+  /** Logs a slow command, unless Redis keeps it out of the slow log (skip_slowlog: EXEC). */
+  #logSlow(
+    client: Client,
+    command: Command,
+    argv: readonly string[],
+    usec: number,
+    redacted: readonly number[] | undefined,
+  ): void {
+    if (command.flags.has("skip_slowlog")) return;
+    const time = Math.floor(this.#engine.clock.now() / 1000);
+    this.#slowlog.push(argv, Math.floor(usec), time, client.addr, client.name, redacted);
   }
 
   /** Shows a command to MONITOR clients, unless Redis hides it (admin, skip_monitor). */

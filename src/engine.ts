@@ -27,6 +27,9 @@ import { Stats } from "./stats.ts";
 import { ClientRegistry } from "./clients.ts";
 import { Cron } from "./cron.ts";
 import { Propagation } from "./propagation.ts";
+import { Memory } from "./evict.ts";
+import { Slowlog } from "./slowlog.ts";
+import { LatencyMonitor } from "./latency.ts";
 
 /** Facts about the process, given by the runtime edge (server.ts). */
 export interface HostInfo {
@@ -49,6 +52,19 @@ export interface HostInfo {
    * system; false when none ran (not available yet).
    */
   collectGarbage?(): boolean;
+  /** The working directory (CONFIG GET dir, CONFIG REWRITE's `dir` line). */
+  cwd?(): string;
+  /**
+   * A file's bytes as a binary string (one char per byte); null when it does
+   * not exist. Other failures throw an Error whose message is the C
+   * library's text (`Permission denied`).
+   */
+  readFile?(path: string): string | null;
+  /**
+   * Replaces a file with a binary string's bytes atomically (a temporary
+   * file beside it, then a rename), throwing as `readFile` does.
+   */
+  replaceFile?(path: string, content: string): void;
 }
 
 /** Least RSS growth since the last idle collection that makes an idle server collect. */
@@ -110,6 +126,10 @@ export class Engine {
   readonly stats = new Stats();
   /** The random source. */
   readonly random: Random;
+  /** SLOWLOG: the commands slower than `slowlog-log-slower-than`. */
+  readonly slowlog: Slowlog;
+  /** LATENCY: events over `latency-monitor-threshold`, and `latency-tracking`. */
+  readonly latency: LatencyMonitor;
   /** The command table. */
   readonly commands = new CommandTable();
   /** Process facts. */
@@ -137,7 +157,8 @@ export class Engine {
   readonly replId: string;
   /** Heap in use once started (INFO used_memory_startup). */
   readonly startupMemory: number;
-  #peakMemory = 0;
+  /** Memory accounting, `maxmemory` and eviction. */
+  readonly memory: Memory;
   /** Start time, ms on the clock. */
   readonly startedAt: number;
   #dirty = 0;
@@ -153,7 +174,6 @@ export class Engine {
   /** `notify-keyspace-events`, parsed. */
   #events: KeyspaceEvents;
   #snapshot: number | undefined;
-  #batchStart = 0;
   /** Commands run when the cron last looked, and RSS after the last idle collection (-1: not yet read). */
   #gcLastCommands = -1;
   #gcBaseline = -1;
@@ -165,6 +185,8 @@ export class Engine {
     this.clock = options.clock ?? new SystemClock();
     this.config = new Config(options.config ?? {}, options.params ?? []);
     this.random = new Random(options.seed);
+    this.slowlog = new Slowlog(this.config);
+    this.latency = new LatencyMonitor(this.config, this.clock);
     this.host = options.host ?? PURE_HOST;
     this.#log = options.log ?? (() => {});
     this.runId = this.random.hex(40);
@@ -214,10 +236,10 @@ export class Engine {
       schedule: (delayMs, callback) => this.clock.schedule(delayMs, callback),
     };
     for (let i = 0; i < count; i++) this.#dbs.push(new Database(i, commandTime, hooks));
+    this.memory = new Memory(this);
     registerAll(this.commands);
     this.#dispatcher = new Dispatcher(this);
     this.startupMemory = this.host.heapUsed();
-    this.#peakMemory = this.startupMemory;
     this.#cron = new Cron(this.clock, () => this.config.number("hz"), () => this.cron());
   }
 
@@ -259,14 +281,14 @@ export class Engine {
     this.#dirty += n;
   }
 
-  /** Highest heap use seen (INFO used_memory_peak). */
+  /** Highest memory use seen (INFO used_memory_peak): see `src/evict.ts`. */
   get peakMemory(): number {
-    return this.#peakMemory;
+    return this.memory.peak;
   }
 
-  /** MEMORY / CONFIG RESETSTAT: the peak starts again from the heap in use now. */
+  /** MEMORY / CONFIG RESETSTAT: the peak starts again from the memory used now. */
   resetPeakMemory(): void {
-    this.#peakMemory = this.host.heapUsed();
+    this.memory.resetPeak();
   }
 
   /** Whether SHUTDOWN asked the server to stop. */
@@ -328,14 +350,12 @@ export class Engine {
   }
 
   /**
-   * Heap in use now (INFO used_memory), tracking the peak.
+   * Memory in use now (INFO used_memory, see `src/evict.ts`), tracking the peak.
    *
    * @returns bytes
    */
   usedMemory(): number {
-    const used = this.host.heapUsed();
-    if (used > this.#peakMemory) this.#peakMemory = used;
-    return used;
+    return this.memory.used();
   }
 
   /** Whether clients must authenticate (a password is set). */
@@ -414,18 +434,15 @@ export class Engine {
 
   /**
    * Starts a batch: the commands decoded from one read run at one time
-   * snapshot and share one measurement for commandstats.
+   * snapshot, as Redis gives every command one cached time.
    */
   beginBatch(): void {
     this.#snapshot = this.clock.now();
-    this.#batchStart = performance.now();
   }
 
   /** Ends the batch begun by {@linkcode Engine.beginBatch}. */
   endBatch(): void {
-    if (this.#snapshot === undefined) return;
     this.#snapshot = undefined;
-    this.#dispatcher.settleBatch((performance.now() - this.#batchStart) * 1000);
   }
 
   /**
@@ -525,17 +542,23 @@ export class Engine {
     const deadline = performance.now() + budget;
     // No active expiry while clients are paused, as in Redis.
     if (this.pause.type === "off" && this.#activeExpire) {
+      const start = this.clock.ticks?.() ?? this.clock.now();
+      const cpuStart = performance.now();
       for (const db of this.#dbs) {
         if (db.expiresCount > 0) db.activeExpire(deadline, () => performance.now());
       }
       for (const db of this.#dbs) {
         if (db.fieldExpiresCount > 0) db.activeExpireFields();
       }
+      // INFO expire_cycle_cpu_milliseconds.
+      this.stats.expireCycleUsec += (performance.now() - cpuStart) * 1000;
+      const ms = (this.clock.ticks?.() ?? this.clock.now()) - start;
+      this.latency.addSampleIfNeeded("expire-cycle", Math.floor(ms));
     }
     this.tracking.flush();
     const now = this.clock.now();
     this.stats.sample(now);
-    this.usedMemory();
+    this.memory.cron();
     const timeout = this.config.number("timeout");
     if (timeout > 0) this.#closeIdleClients(now, timeout);
     this.#idleCollect();

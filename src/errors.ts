@@ -104,6 +104,8 @@ export const Errors = {
     sanitize(`ERR Unknown option or number of arguments for CONFIG SET - '${name}'`),
   configSetFailed: (name: string, detail: string): string =>
     sanitize(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${detail}`),
+  configNoFile: "ERR The server is running without a config file",
+  configRewriteFailed: (reason: string): string => sanitize(`ERR Rewriting config file: ${reason}`),
   invalidCommandSpecified: "ERR Invalid command specified",
   commandHasNoKeys: "ERR The command has no key arguments",
   commandArgCount: "ERR Invalid number of arguments specified for command",
@@ -127,6 +129,9 @@ export const Errors = {
   unsupportedOption: (option: string): string => sanitize(`ERR Unsupported option ${option}`),
   lfuNotSelected:
     "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
+  lfuSelected:
+    "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
+  oom: "OOM command not allowed when used memory > 'maxmemory'.",
   unknownCommand: (name: string, args: readonly string[]): string => {
     let list = "";
     for (let i = 0; i < args.length && list.length < 128; i++) {
@@ -263,6 +268,13 @@ export const Errors = {
   debugProtocolType:
     "ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false",
   resp2NotSupported: "ERR RESP2 is not supported by this command",
+  slowlogCount: "ERR count should be greater than or equal to -1",
+  latencyNoSamples: (event: string): string =>
+    sanitize(`ERR No samples available for event '${event}'`),
+  moduleNotAllowed:
+    'ERR MODULE command not allowed. If the enable-module-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
+  moduleLoad: "ERR Error loading the extension. Please check the server logs.",
+  moduleUnloadNoSuch: "ERR Error unloading module: no such module with that name",
 } as const;
 
 /** Redis replaces CR and LF with spaces in texts that echo user input. */

@@ -1,14 +1,31 @@
 /**
- * INFO: the section builders, with Redis 7.0.15's field names and order.
- * Figures come from the engine (clock, clients, stats, databases) and its
- * host facts; fields of features resplite does not have report what an
- * idle Redis reports (`aof_enabled:0`, `role:master`, ...).
+ * INFO: the section builders, with Redis 7.0.15's sections, field names and
+ * order (every field an idle 7.0.15 prints; the differential cases in
+ * `tests/compat/cases/info.ts` compare them field by field). Figures come
+ * from the engine (clock, clients, stats, memory, latency, databases) and
+ * its host facts; fields of features resplite does not have report what a
+ * Redis that never used them reports: persistence as a server that never
+ * saved (`rdb_saves:0`, `rdb_last_save_time` the start time, `aof_enabled:0`),
+ * replication as a master without replicas, no forks, no defragmentation, no
+ * I/O threads, no modules, `cluster_enabled:0`.
+ *
+ * Known differences from Redis 7.0.15:
+ * - `redis_build_id` is a constant, `gcc_version` 0.0.0, `executable` the
+ *   runtime's path.
+ * - `client_recent_max_input_buffer` / `_output_buffer` are the largest
+ *   input and output held by a client now, not Redis's allocation sizes
+ *   over the last seconds.
+ * - `expired_stale_perc`, `expired_time_cap_reached_count`,
+ *   `reply_buffer_shrinks` and `reply_buffer_expands` stay 0 (the active
+ *   expiry keeps no such estimate; the reply buffer resizes its own way).
  *
  * @module
  */
 
 import type { ServerServices } from "./client.ts";
 import { asciiLower } from "./commands/spec.ts";
+import { latencyStatsFields } from "./latency.ts";
+import { percentiles } from "./config.ts";
 
 /** Every section, in the order Redis prints them. */
 export const INFO_SECTIONS = [
@@ -52,8 +69,9 @@ const TITLES: Record<InfoSection, string> = {
 
 /**
  * The sections an INFO call asks for: none means `default`; `all` is every
- * section, `everything` that plus module sections (none here); unknown
- * names are ignored, case does not matter.
+ * section, `everything` that plus module sections (none here);
+ * `module_list` is `modules`; unknown names are ignored, case does not
+ * matter.
  *
  * @param names the arguments after INFO
  * @returns the selected sections
@@ -77,6 +95,9 @@ export function selectSections(names: readonly string[]): Set<InfoSection> {
       for (const s of DEFAULT_SECTIONS) out.add(s);
     } else if (name === "all" || name === "everything") {
       for (const s of INFO_SECTIONS) out.add(s);
+    } else if (name === "module_list") {
+      // The modules section's other name, as in Redis's default set.
+      out.add("modules");
     } else if ((INFO_SECTIONS as readonly string[]).includes(name)) {
       out.add(name as InfoSection);
     }
@@ -126,9 +147,12 @@ const BUILDERS: Record<InfoSection, (server: ServerServices) => Fields> = {
   modules: () => [],
   commandstats,
   errorstats,
-  // Latency tracking is not kept: the section is printed empty, as Redis
-  // prints it with `latency-tracking no`.
-  latencystats: () => [],
+  latencystats: (e) =>
+    latencyStatsFields(
+      e.stats.commands,
+      e.latency.tracking,
+      percentiles(e.config.get("latency-tracking-info-percentiles")),
+    ),
   cluster: () => [["cluster_enabled", 0]],
   keyspace,
 };
@@ -170,7 +194,8 @@ function server(e: ServerServices): Fields {
     ["redis_version", "7.0.15"],
     ["redis_git_sha1", "00000000"],
     ["redis_git_dirty", 0],
-    ["redis_build_id", "0"],
+    // No build hash: the hex of "resplite", a constant as Redis's is per binary.
+    ["redis_build_id", "726573706c697465"],
     ["redis_mode", "standalone"],
     ["os", capitalised(os)],
     ["arch_bits", 64],
@@ -213,15 +238,22 @@ function clients(e: ServerServices): Fields {
   ];
 }
 
+/**
+ * INFO memory. `used_memory` is resplite's accounting (see `src/evict.ts`:
+ * the heap at start-up, every key's estimate, the database tables and the
+ * clients' buffers), the figure `maxmemory` is compared with once the
+ * clients' buffers (`mem_not_counted_for_evict`) are taken off; RSS and the
+ * V8 heap in use (`allocator_allocated`) are real readings.
+ */
 function memory(e: ServerServices): Fields {
-  const used = e.usedMemory();
-  const rss = e.host.rss();
-  const peak = e.peakMemory;
-  const startup = Math.min(e.startupMemory, used);
-  const overhead = startup;
-  const dataset = used - overhead;
-  const net = used - startup || 1;
+  const f = e.memory.figures();
+  const used = f.used;
+  const rss = f.rss;
+  const heap = f.heap;
+  const peak = f.peak;
+  const net = used > f.startup ? used - f.startup : 1;
   const total = e.host.totalMemory?.() ?? 0;
+  const maxmemory = e.config.number("maxmemory");
   return [
     ["used_memory", used],
     ["used_memory_human", human(used)],
@@ -230,12 +262,12 @@ function memory(e: ServerServices): Fields {
     ["used_memory_peak", peak],
     ["used_memory_peak_human", human(peak)],
     ["used_memory_peak_perc", `${fixed2((used * 100) / (peak || 1))}%`],
-    ["used_memory_overhead", overhead],
-    ["used_memory_startup", startup],
-    ["used_memory_dataset", dataset],
-    ["used_memory_dataset_perc", `${fixed2((dataset * 100) / net)}%`],
-    ["allocator_allocated", used],
-    ["allocator_active", used],
+    ["used_memory_overhead", f.overhead],
+    ["used_memory_startup", f.startup],
+    ["used_memory_dataset", f.dataset],
+    ["used_memory_dataset_perc", `${fixed2((f.dataset * 100) / net)}%`],
+    ["allocator_allocated", heap],
+    ["allocator_active", heap],
     ["allocator_resident", rss],
     ["total_system_memory", total],
     ["total_system_memory_human", human(total)],
@@ -252,22 +284,22 @@ function memory(e: ServerServices): Fields {
     ["used_memory_functions", 200],
     ["used_memory_scripts", 200],
     ["used_memory_scripts_human", "200B"],
-    ["maxmemory", 0],
-    ["maxmemory_human", "0B"],
-    ["maxmemory_policy", "noeviction"],
+    ["maxmemory", maxmemory],
+    ["maxmemory_human", human(maxmemory)],
+    ["maxmemory_policy", e.config.get("maxmemory-policy")],
     ["allocator_frag_ratio", "1.00"],
     ["allocator_frag_bytes", 0],
-    ["allocator_rss_ratio", fixed2(rss / (used || 1))],
-    ["allocator_rss_bytes", rss - used],
+    ["allocator_rss_ratio", fixed2(rss / (heap || 1))],
+    ["allocator_rss_bytes", rss - heap],
     ["rss_overhead_ratio", "1.00"],
     ["rss_overhead_bytes", 0],
     ["mem_fragmentation_ratio", fixed2(rss / (used || 1))],
     ["mem_fragmentation_bytes", rss - used],
-    ["mem_not_counted_for_evict", 0],
+    ["mem_not_counted_for_evict", f.clients],
     ["mem_replication_backlog", 0],
     ["mem_total_replication_buffers", 0],
     ["mem_clients_slaves", 0],
-    ["mem_clients_normal", 0],
+    ["mem_clients_normal", f.clients],
     ["mem_cluster_links", 0],
     ["mem_aof_buffer", 0],
     ["mem_allocator", "libc"],
@@ -340,7 +372,7 @@ function stats(e: ServerServices): Fields {
     ["expired_keys", s.expiredKeys],
     ["expired_stale_perc", "0.00"],
     ["expired_time_cap_reached_count", 0],
-    ["expire_cycle_cpu_milliseconds", 0],
+    ["expire_cycle_cpu_milliseconds", Math.floor(s.expireCycleUsec / 1000)],
     ["evicted_keys", s.evictedKeys],
     ["evicted_clients", 0],
     ["total_eviction_exceeded_time", 0],

@@ -29,6 +29,6 @@ export {
   splitArgs,
 } from "./resp/decoder.ts";
 export { type CommandStreamOptions, RespCommandStream, RespDecoderStream } from "./resp/stream.ts";
-export { Config, ConfigError } from "./config.ts";
+export { Config, ConfigError, DEFAULT_USER_LINE } from "./config.ts";
 export { type EffectSink, Propagation } from "./propagation.ts";
 export { ReplyEncoder } from "./resp/encoder.ts";

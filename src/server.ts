@@ -9,6 +9,7 @@ import { Connection, FlushQueue } from "./connection.ts";
 import { Engine, type EngineOptions, type HostInfo, type LogLevel } from "./engine.ts";
 import type { Clock } from "./clock.ts";
 import { Errors } from "./errors.ts";
+import { binaryToBytes, bytesToBinary } from "./resp/decoder.ts";
 
 /** Options of {@linkcode startServer}. */
 export interface ServerOptions {
@@ -43,7 +44,40 @@ const DENO_HOST: HostInfo = {
   os: () => `${Deno.build.os} ${Deno.osRelease()} ${Deno.build.arch}`,
   totalMemory: () => Deno.systemMemoryInfo().total,
   collectGarbage: fullGc,
+  cwd: () => Deno.cwd(),
+  readFile(path: string): string | null {
+    try {
+      const bytes = Deno.readFileSync(path);
+      return bytesToBinary(bytes, 0, bytes.length);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return null;
+      throw new Error(osErrorText(e));
+    }
+  },
+  replaceFile(path: string, content: string): void {
+    const tmp = `${path}.${Math.random().toString(36).slice(2, 8)}`;
+    try {
+      Deno.writeFileSync(tmp, binaryToBytes(content), { mode: 0o644 });
+      Deno.renameSync(tmp, path);
+    } catch (e) {
+      try {
+        Deno.removeSync(tmp);
+      } catch {
+        // never written
+      }
+      throw new Error(osErrorText(e));
+    }
+  },
 };
+
+/** The C library's text for a Deno file-system error (`Permission denied`). */
+function osErrorText(e: unknown): string {
+  if (e instanceof Deno.errors.NotFound) return "No such file or directory";
+  if (e instanceof Deno.errors.PermissionDenied) return "Permission denied";
+  if (e instanceof Deno.errors.IsADirectory) return "Is a directory";
+  const message = e instanceof Error ? e.message : String(e);
+  return message.replace(/ \(os error \d+\).*$/, "");
+}
 
 /** Clock ticks per second in `/proc` (USER_HZ, 100 on every Linux ABI). */
 const USER_HZ = 100;

@@ -7,12 +7,19 @@
  * @module
  */
 
+import type { LatencyHistogram } from "./latency.ts";
+
 /** Per-command statistics (INFO commandstats). */
 export interface CommandStats {
   calls: number;
   usec: number;
   rejectedCalls: number;
   failedCalls: number;
+  /**
+   * Latency histogram (`latency-tracking`, INFO latencystats), created at
+   * the command's first timed call; dropped by CONFIG RESETSTAT.
+   */
+  histogram: LatencyHistogram | undefined;
 }
 
 /**
@@ -36,6 +43,8 @@ export class Stats {
   keyspaceHits = 0;
   keyspaceMisses = 0;
   expiredKeys = 0;
+  /** Time spent in the active expiry cycle, µs (expire_cycle_cpu_milliseconds). */
+  expireCycleUsec = 0;
   evictedKeys = 0;
   totalErrorReplies = 0;
   /** Keyed by full command name. */
@@ -64,7 +73,7 @@ export class Stats {
   command(name: string): CommandStats {
     let s = this.commands.get(name);
     if (s === undefined) {
-      s = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 };
+      s = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0, histogram: undefined };
       this.commands.set(name, s);
     }
     return s;
@@ -110,6 +119,7 @@ export class Stats {
     this.keyspaceHits = 0;
     this.keyspaceMisses = 0;
     this.expiredKeys = 0;
+    this.expireCycleUsec = 0;
     this.evictedKeys = 0;
     this.totalErrorReplies = 0;
     this.totalReads = 0;
@@ -119,6 +129,7 @@ export class Stats {
       s.usec = 0;
       s.rejectedCalls = 0;
       s.failedCalls = 0;
+      s.histogram = undefined;
     }
     this.errors.clear();
     this.opsSamples = [];

@@ -26,10 +26,11 @@
  * one change either way. The writes propagate as sent, and only when they
  * changed something.
  *
+ * OBJECT ENCODING of a value SETBIT or a writing BITFIELD touched (even
+ * without changing it) or BITOP stored is `raw`, as Redis reports (see
+ * `Database.setEncoding`).
+ *
  * Known differences from Redis 7.0.15:
- * - OBJECT ENCODING of a value these commands wrote follows its content
- *   (`int`, `embstr` up to 44 bytes, `raw` beyond, see the generic group);
- *   Redis reports `raw` for any string SETBIT, BITFIELD or BITOP wrote.
  * - A value cannot grow beyond V8's longest string (2^29 - 24 bytes, 24
  *   bytes short of the default 512 MB `proto-max-bulk-len`): SETBIT and
  *   BITFIELD writes past it answer `string exceeds maximum allowed size
@@ -171,12 +172,17 @@ function setbit(ctx: CommandContext, args: Args): Reply {
   const shift = 7 - (offset % 8);
   const bit = (old >> shift) & 1;
   const grows = value === undefined || index >= value.length;
-  // Neither created, grown nor flipped: nothing changes.
-  if (!grows && bit === on) return bit ? ONE : ZERO;
+  // Neither created, grown nor flipped: nothing changes, but the value is
+  // made writable (`raw`) all the same, as Redis unshares it first.
+  if (!grows && bit === on) {
+    db.setEncoding(key, "raw");
+    return bit ? ONE : ZERO;
+  }
   checkLength(index + 1);
   const writer = new BitWriter(db, key, value, index + 1);
   writer.setByte(index, on ? old | (1 << shift) : old & ~(1 << shift));
   db.set(key, writer.finish(), true);
+  db.setEncoding(key, "raw");
   ctx.notify("$", "setbit", key);
   return bit ? ONE : ZERO;
 }
@@ -316,6 +322,7 @@ function bitop(ctx: CommandContext, args: Args): Reply {
     // As setKey's lookupKeyWrite: a destination found expired goes first.
     if (db.expiresCount > 0) db.has(dest);
     db.set(dest, result);
+    db.setEncoding(dest, "raw");
     ctx.notify("$", "set", dest);
   } else if (db.delete(dest)) {
     ctx.notify("g", "del", dest);
@@ -482,6 +489,8 @@ function bitfieldWrite(
     db.set(key, writer.finish(), true, 0);
     ctx.propagation.force();
   }
+  // Written or not, the value was made writable first: `raw`.
+  db.setEncoding(key, "raw");
   return array(replies);
 }
 

@@ -200,7 +200,10 @@ function clientList(ctx: CommandContext, args: Args): Reply {
   }
   const argvMem = argvBytes(args);
   let text = "";
-  for (const c of selected) text += `${clientInfoLine(c, c === ctx ? argvMem : 0)}\n`;
+  // Another client holds arguments only while its command waits (blocked, paused).
+  for (const c of selected) {
+    text += `${clientInfoLine(c, c === ctx ? argvMem : c.waitingArgvMem)}\n`;
+  }
   return verbatim(text);
 }
 

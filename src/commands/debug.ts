@@ -183,7 +183,8 @@ function debugObject(ctx: CommandContext, args: Args): Reply {
   const now = db.lruNow();
   let refcount = 1;
   let lru = db.lru(key)!;
-  if (typeof value === "string") {
+  const recorded = db.encoding(key);
+  if (typeof value === "string" && recorded === undefined) {
     const n = parseInt64(value);
     if (n !== null && n >= 0n && n < SHARED_INTEGERS) {
       refcount = SHARED_REFCOUNT;
@@ -203,7 +204,9 @@ function debugObject(ctx: CommandContext, args: Args): Reply {
   }
   return simple(
     `Value at:${syntheticAddress(db.id, key)} refcount:${refcount} ` +
-      `encoding:${encodingOf(value)} serializedlength:${serializedLength(value, { listFill })} ` +
+      `encoding:${encodingOf(value, recorded)} serializedlength:${
+        serializedLength(value, { listFill })
+      } ` +
       `lru:${lru & LRU_CLOCK_MAX} lru_seconds_idle:${Math.max(0, now - lru)}${extra}`,
   );
 }

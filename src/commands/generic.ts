@@ -4,9 +4,6 @@
  * PEXPIRETIME, PERSIST, RANDOMKEY, TOUCH, COPY, MOVE and OBJECT.
  *
  * Known differences from Redis 7.0.15:
- * - OBJECT ENCODING of a string is derived from its content (`int`,
- *   `embstr`, `raw`); Redis reports `raw` for short values built by APPEND or
- *   SETRANGE.
  * - Expiry times are kept as doubles: beyond 2^53 ms (year 287396) TTL,
  *   PTTL, EXPIRETIME and PEXPIRETIME lose precision.
  * - SCAN cursors are insertion sequence numbers, not Redis's reversed-bit
@@ -26,7 +23,7 @@ import { Errors, ReplyError } from "../errors.ts";
 import { globMatch } from "../glob.ts";
 import { deleteExpiredNow, lookupReadWith, NONOTIFY, NOTOUCH, pexpireatEffect } from "./lookup.ts";
 import { array, bulk, bulks, integer, NIL, OK, type Reply, simple } from "../resp/reply.ts";
-import { type Database, typeOf, type Value } from "../store/database.ts";
+import { type Database, type StringEncoding, typeOf, type Value } from "../store/database.ts";
 import { type Args, asciiLower, type CommandContext, parseInt64 } from "./spec.ts";
 import type { HandlerTable } from "./table.ts";
 
@@ -430,10 +427,18 @@ function copy(ctx: CommandContext, args: Args): Reply {
     }
   }
   if (target === db && src === dst) throw new ReplyError(Errors.sameObject);
-  if (lookupReadWith(ctx, src, 0) === undefined) return integer(0);
+  const value = lookupReadWith(ctx, src, 0);
+  if (value === undefined) return integer(0);
   if (target.lookup(dst) !== undefined && !replace) return integer(0);
   // A deep copy with the TTL, replacing `dst`: one change, as Redis counts it.
   db.copy(src, target, dst);
+  // Redis copies an integer into an object of its own, never a shared one
+  // (OBJECT REFCOUNT 1).
+  if (
+    typeof value === "string" && target.encoding(dst) === undefined && parseInt64(value) !== null
+  ) {
+    target.setEncoding(dst, "int");
+  }
   ctx.notify("g", "copy_to", dst, target);
   return integer(1);
 }
@@ -454,11 +459,15 @@ function move(ctx: CommandContext, args: Args): Reply {
 }
 
 /**
- * What OBJECT ENCODING reports for a value: strings follow Redis's
+ * What OBJECT ENCODING reports for a value: a string follows Redis's
  * tryObjectEncoding (`int` for a 64-bit integer text, `embstr` up to 44
- * bytes, else `raw`).
+ * bytes, else `raw`) unless its database recorded another encoding for it
+ * (`raw` for a string changed in place by APPEND, SETRANGE, SETBIT,
+ * BITFIELD or the HyperLogLog commands, or built by BITOP, as Redis's
+ * objects are: see `Database.setEncoding`).
  *
  * @param value a stored value
+ * @param recorded the encoding its database recorded, if any
  * @returns the encoding name
  * @example
  * ```ts
@@ -466,42 +475,54 @@ function move(ctx: CommandContext, args: Args): Reply {
  * console.assert(encodingOf("123") === "int");
  * console.assert(encodingOf("0123") === "embstr");
  * console.assert(encodingOf("x".repeat(45)) === "raw");
+ * console.assert(encodingOf("123", "raw") === "raw");
  * ```
  */
-export function encodingOf(value: Value): string {
+export function encodingOf(value: Value, recorded?: StringEncoding): string {
   if (typeof value !== "string") return value.encoding();
+  if (recorded !== undefined) return recorded;
   if (parseInt64(value) !== null) return "int";
   return value.length <= EMBSTR_LIMIT ? "embstr" : "raw";
 }
 
 /** OBJECT ENCODING key */
 function objectEncoding(ctx: CommandContext, args: Args): Reply {
-  const entry = lookupReadWith(ctx, args.get(2), NOTOUCH | NONOTIFY);
-  return entry === undefined ? NIL : bulk(encodingOf(entry));
+  const key = args.get(2);
+  const entry = lookupReadWith(ctx, key, NOTOUCH | NONOTIFY);
+  return entry === undefined ? NIL : bulk(encodingOf(entry, ctx.db.encoding(key)));
 }
 
 /** OBJECT FREQ key */
 function objectFreq(ctx: CommandContext, args: Args): Reply {
-  // Only LRU is tracked (maxmemory-policy is noeviction), as Redis without
-  // an LFU policy: a missing key is nil, an existing one an error.
+  // LFU counters are kept only under an LFU maxmemory-policy: a missing key
+  // is nil, an existing one an error otherwise.
   const entry = lookupReadWith(ctx, args.get(2), NOTOUCH | NONOTIFY);
   if (entry === undefined) return NIL;
-  throw new ReplyError(Errors.lfuNotSelected);
+  if (!ctx.config.get("maxmemory-policy").endsWith("-lfu")) {
+    throw new ReplyError(Errors.lfuNotSelected);
+  }
+  return integer(ctx.db.lfuFrequency(args.get(2))!);
 }
 
 /** OBJECT IDLETIME key */
 function objectIdletime(ctx: CommandContext, args: Args): Reply {
   const entry = lookupReadWith(ctx, args.get(2), NOTOUCH | NONOTIFY);
   if (entry === undefined) return NIL;
+  if (ctx.config.get("maxmemory-policy").endsWith("-lfu")) {
+    throw new ReplyError(Errors.lfuSelected);
+  }
   return integer(Math.max(0, ctx.db.lruNow() - ctx.db.lru(args.get(2))!));
 }
 
 /** OBJECT REFCOUNT key */
 function objectRefcount(ctx: CommandContext, args: Args): Reply {
-  const entry = lookupReadWith(ctx, args.get(2), NOTOUCH | NONOTIFY);
+  const key = args.get(2);
+  const entry = lookupReadWith(ctx, key, NOTOUCH | NONOTIFY);
   if (entry === undefined) return NIL;
   const value = entry;
-  if (typeof value === "string") {
+  // A string with a recorded encoding (an integer COPY made included) is
+  // an object of its own, never a shared integer.
+  if (typeof value === "string" && ctx.db.encoding(key) === undefined) {
     const n = parseInt64(value);
     if (n !== null && n >= 0n && n < SHARED_INTEGERS) return integer(SHARED_REFCOUNT);
   }

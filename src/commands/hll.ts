@@ -24,10 +24,11 @@
  * - PFDEBUG GETREG and TODENSE on a sparse sketch convert it to dense: one
  *   change and propagation as sent, but no signal and no event.
  *
+ * OBJECT ENCODING of a sketch PFADD, PFMERGE, PFDEBUG or a one-key PFCOUNT
+ * touched (even without changing it) is `raw`, as Redis reports (see
+ * `Database.setEncoding`).
+ *
  * Known differences from Redis 7.0.15:
- * - OBJECT ENCODING of a sketch follows its length (`embstr` up to 44
- *   bytes), as for every string here; Redis reports `raw` for any sketch a
- *   PFADD, PFCOUNT or PFDEBUG has touched.
  * - PFSELFTEST draws its random register values and element seed from the
  *   server's seeded source instead of libc's `rand()`.
  * - Corrupt values hundreds of megabytes long, whose register counts would
@@ -98,6 +99,15 @@ function sparseWouldChange(value: string, argv: readonly string[]): boolean {
   return false;
 }
 
+/**
+ * Stores a sketch, keeping the TTL: Redis writes sketches as plain string
+ * buffers, so OBJECT ENCODING reports `raw` whatever the length.
+ */
+function storeSketch(ctx: CommandContext, key: string, value: string, changes: number): void {
+  ctx.db.set(key, value, true, changes);
+  ctx.db.setEncoding(key, "raw");
+}
+
 /** PFADD key [element ...] */
 function pfadd(ctx: CommandContext, args: Args): Reply {
   const key = args.get(1);
@@ -109,11 +119,13 @@ function pfadd(ctx: CommandContext, args: Args): Reply {
     updated++;
   } else {
     const value = asHll(found);
+    // Made writable before anything is added, changed or not: `raw`.
+    ctx.db.setEncoding(key, "raw");
     if (value.charCodeAt(4) === HLL_DENSE) {
       // Dense sketches cannot be corrupt: no walk can fail.
       const added = denseAdd(value, args.argv, 2);
       if (added.updated === 0) return integer(0);
-      ctx.db.set(key, added.value, true, added.updated);
+      storeSketch(ctx, key, added.value, added.updated);
       ctx.notify("$", "pfadd", key);
       return integer(1);
     }
@@ -136,7 +148,7 @@ function pfadd(ctx: CommandContext, args: Args): Reply {
   }
   if (updated === 0) return integer(0);
   hll.invalidateCache();
-  ctx.db.set(key, hll.toString(), true, updated);
+  storeSketch(ctx, key, hll.toString(), updated);
   ctx.notify("$", "pfadd", key);
   return integer(1);
 }
@@ -159,12 +171,14 @@ function pfcount(ctx: CommandContext, args: Args): Reply {
   const found = lookupRead(ctx, key);
   if (found === undefined) return integer(0);
   const value = asHll(found);
+  // Made writable first, as Redis does, cache valid or not: `raw`.
+  ctx.db.setEncoding(key, "raw");
   if (hasValidCache(value)) return integer(signedCardinality(cachedCardinality(value)));
   const card = countHll(value);
   if (card === undefined) throw new ReplyError(Errors.hllCorrupt);
   // Storing the cache modifies the value: a change, signalled, and the
   // read itself propagates, as in Redis.
-  ctx.db.set(key, withCachedCardinality(value, card), true, 1);
+  storeSketch(ctx, key, withCachedCardinality(value, card), 1);
   return integer(signedCardinality(card));
 }
 
@@ -191,7 +205,7 @@ function pfmerge(ctx: CommandContext, args: Args): Reply {
     if (v !== 0) hll.set(j, v, sparseMax);
   }
   hll.invalidateCache();
-  ctx.db.set(key, hll.toString(), true, 1);
+  storeSketch(ctx, key, hll.toString(), 1);
   // Redis announces a merge as `pfadd`: in effect a mass add.
   ctx.notify("$", "pfadd", key);
   return OK;
@@ -204,6 +218,8 @@ function pfdebug(ctx: CommandContext, args: Args): Reply {
   const found = lookupWrite(ctx, key);
   if (found === undefined) throw new ReplyError(Errors.pfdebugNoKey);
   let value = asHll(found);
+  // Every subcommand makes the value writable first: `raw`.
+  ctx.db.setEncoding(key, "raw");
   // Compared as a C string, case-insensitively.
   const nul = sub.indexOf("\0");
   const name = nul === -1 ? sub : sub.slice(0, nul);

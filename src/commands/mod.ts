@@ -23,6 +23,8 @@ import { GEO_HANDLERS } from "./geo.ts";
 import { HLL_HANDLERS } from "./hll.ts";
 import { BITMAP_HANDLERS } from "./bitmap.ts";
 import { SORT_HANDLERS } from "./sort.ts";
+import { MEMORY_HANDLERS } from "./memory.ts";
+import { INTROSPECTION_HANDLERS } from "./introspection.ts";
 
 /**
  * Every group's handlers by command name; a name bound by two groups is an
@@ -53,6 +55,8 @@ export function allHandlers(): HandlerTable {
     HLL_HANDLERS,
     BITMAP_HANDLERS,
     SORT_HANDLERS,
+    MEMORY_HANDLERS,
+    INTROSPECTION_HANDLERS,
   );
 }
 

@@ -11,7 +11,7 @@
  */
 
 import { Errors, ReplyError } from "../errors.ts";
-import { ConfigError, type ParamSpec } from "../config.ts";
+import { ConfigSetError, type ParamSpec, rewriteConfigText } from "../config.ts";
 import { globMatch } from "../glob.ts";
 import { infoText, selectSections } from "../info.ts";
 import {
@@ -50,6 +50,7 @@ export const SERVER_HANDLERS: HandlerTable = {
   "config|resetstat": configResetStat,
   "config|help": configHelp,
   "config|set": configSet,
+  "config|rewrite": configRewrite,
   command,
   "command|count": commandCount,
   "command|getkeys": commandGetKeys,
@@ -94,6 +95,7 @@ function configGet(ctx: CommandContext, args: Args): Reply {
     // old alias first for every aliased parameter we have (list-max-*,
     // hash-max-*, ...), so both names come back: walk aliases first too.
     for (const spec of config.specs()) {
+      if (spec.hidden === true) continue;
       for (const name of [...(spec.aliases ?? []), spec.name]) {
         if (matches.has(name) || matches.has(spec.name)) continue;
         if (globMatch(pattern, name, true)) matches.set(name, [name, spec]);
@@ -102,7 +104,10 @@ function configGet(ctx: CommandContext, args: Args): Reply {
   }
   const entries: [Reply, Reply][] = [];
   for (const [name, spec] of matches.values()) {
-    const value = config.get(spec.name);
+    // `dir` shows the working directory, as Redis's getcwd().
+    const value = spec.name === "dir"
+      ? ctx.server.host.cwd?.() ?? config.get("dir")
+      : config.get(spec.name);
     entries.push([bulk(name), bulk(spec.display?.(value) ?? value)]);
   }
   return map(entries);
@@ -120,8 +125,9 @@ function isGlob(s: string): boolean {
 function configSet(ctx: CommandContext, args: Args): Reply {
   if ((args.length - 2) % 2 !== 0) throw new ReplyError(Errors.syntax);
   const config = ctx.config;
-  const specs: ParamSpec[] = [];
-  // Every name first: unknown, immutable, protected and duplicate, in order.
+  const seen: string[] = [];
+  // Every name first, in order; the first problem is the one reported:
+  // unknown, immutable, protected or given twice.
   for (let i = 2; i < args.length; i += 2) {
     const name = args.get(i);
     const spec = config.spec(name);
@@ -129,33 +135,75 @@ function configSet(ctx: CommandContext, args: Args): Reply {
     if (spec.immutable === true) {
       throw new ReplyError(Errors.configSetFailed(name, "can't set immutable config"));
     }
-    if (spec.protected === true) {
+    if (spec.protected === true && !protectedConfigsAllowed(ctx, spec)) {
       throw new ReplyError(Errors.configSetFailed(name, "can't set protected config"));
     }
-    if (specs.includes(spec)) {
+    // An alias is its own entry in Redis's table: `slaveof` and `replicaof`
+    // in one call are not duplicates (the later one wins).
+    const key = asciiLower(name);
+    if (seen.includes(key)) {
       throw new ReplyError(Errors.configSetFailed(name, "duplicate parameter"));
     }
-    specs.push(spec);
+    seen.push(key);
   }
-  // Then every value, before anything is applied.
-  const values: string[] = [];
-  for (let i = 2; i < args.length; i += 2) {
-    try {
-      values.push(config.check(args.get(i), args.get(i + 1)));
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      throw new ReplyError(Errors.configSetFailed(args.get(i), e.message));
-    }
+  // Then every value, before anything is applied; a failure names the
+  // parameter in lower case, as Redis does.
+  const pairs: [string, string][] = [];
+  for (let i = 2; i < args.length; i += 2) pairs.push([args.get(i), args.get(i + 1)]);
+  try {
+    config.setAll(pairs);
+  } catch (e) {
+    if (!(e instanceof ConfigSetError)) throw e;
+    throw new ReplyError(Errors.configSetFailed(e.param, e.message));
   }
-  for (let j = 0; j < specs.length; j++) config.set(specs[j]!.name, values[j]!);
   return OK;
 }
 
-/** CONFIG RESETSTAT */
-function configResetStat(ctx: CommandContext, _args: Args): Reply {
+/**
+ * Whether `enable-protected-configs` lets this client change a protected
+ * parameter: `yes` for everyone, `local` for loopback and Unix-socket
+ * clients. `dir` stays refused: resplite does not change its working
+ * directory at run time.
+ */
+function protectedConfigsAllowed(ctx: CommandContext, spec: ParamSpec): boolean {
+  if (spec.name === "dir") return false;
+  const mode = ctx.config.get("enable-protected-configs");
+  if (mode === "yes") return true;
+  if (mode !== "local") return false;
+  if (ctx.unix) return true;
+  const addr = ctx.addr;
+  return addr.startsWith("127.0.0.1:") || addr.startsWith("[::1]:");
+}
+
+/** CONFIG REWRITE */
+function configRewrite(ctx: CommandContext, _args: Args): Reply {
   const server = ctx.server;
-  server.stats.reset();
-  server.resetPeakMemory();
+  const path = server.configFile;
+  const host = server.host;
+  if (path === "" || host.readFile === undefined || host.replaceFile === undefined) {
+    throw new ReplyError(Errors.configNoFile);
+  }
+  try {
+    const old = host.readFile(path);
+    const cwd = host.cwd?.() ?? ctx.config.get("dir");
+    host.replaceFile(path, rewriteConfigText(old, ctx.config, cwd));
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    server.log("warning", `CONFIG REWRITE failed: ${reason}`);
+    throw new ReplyError(Errors.configRewriteFailed(reason));
+  }
+  server.log("warning", "CONFIG REWRITE executed with success.");
+  return OK;
+}
+
+/**
+ * CONFIG RESETSTAT: the INFO stats counters, commandstats, errorstats and
+ * the latency histograms (latencystats, LATENCY HISTOGRAM). As in Redis
+ * 7.0.15, the memory peak, the keyspace, SLOWLOG and the latency monitor's
+ * events are kept.
+ */
+function configResetStat(ctx: CommandContext, _args: Args): Reply {
+  ctx.server.stats.reset();
   return OK;
 }
 

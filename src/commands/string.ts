@@ -3,6 +3,10 @@
  * GETEX, MGET, MSET, MSETNX, APPEND, STRLEN, GETRANGE, SUBSTR, SETRANGE,
  * the INCR family, INCRBYFLOAT and LCS.
  *
+ * OBJECT ENCODING follows Redis's objects: a string APPEND extended or
+ * SETRANGE wrote is `raw` whatever its length, an integer text
+ * INCRBYFLOAT made is `embstr` (see `Database.setEncoding`).
+ *
  * Known differences from Redis 7.0.15:
  * - A string cannot grow beyond V8's longest string (2^29 - 24 bytes, 24
  *   bytes short of the default 512 MB `proto-max-bulk-len`): SETRANGE and
@@ -387,6 +391,8 @@ function append(ctx: CommandContext, args: Args): Reply {
     value = current + tail;
   }
   store(ctx, key, value, true, "append");
+  // Appended to in place, the string is `raw`; a new key is encoded as SET's.
+  if (current !== undefined) ctx.db.setEncoding(key, "raw");
   return integer(value.length);
 }
 
@@ -431,6 +437,7 @@ function setrange(ctx: CommandContext, args: Args): Reply {
     value = current.slice(0, offset) + patch + current.slice(offset + patch.length);
   }
   store(ctx, key, value, true, "setrange");
+  ctx.db.setEncoding(key, "raw");
   return integer(value.length);
 }
 
@@ -507,6 +514,8 @@ function incrbyfloat(ctx: CommandContext, args: Args): Reply {
   if (sum === null || sum.inf) throw new ReplyError(Errors.nanOrInfinity);
   const text = formatLongDouble(sum);
   store(ctx, key, text, true, "incrbyfloat");
+  // The result is made as a plain string object: an integer text is `embstr`.
+  if (parseInt64(text) !== null) ctx.db.setEncoding(key, "embstr");
   // Propagated as the value it computed: replicas need not redo the float math.
   const propagation = ctx.propagation;
   if (propagation.active) propagation.rewrite(["SET", key, text, "KEEPTTL"]);

@@ -111,6 +111,11 @@ export class ReplyEncoder {
     return this.#pos;
   }
 
+  /** The buffer's size in bytes (CLIENT LIST `rbs`). */
+  get capacity(): number {
+    return this.#buf.length;
+  }
+
   /**
    * The encoded bytes so far, as a view valid until the next write.
    *

@@ -11,6 +11,8 @@
 import type { Clock } from "../clock.ts";
 import { ContainerCursors } from "./scan.ts";
 import { BitmapCache } from "./bitmap.ts";
+import { KeyspaceMemory, type Measure } from "./memory_size.ts";
+import { lfuAccess, lfuDecayed, lfuInitial, type LfuParams } from "./lfu.ts";
 
 /** The type names `TYPE` reports. */
 export type RedisType = "string" | "list" | "set" | "zset" | "hash" | "stream";
@@ -60,6 +62,9 @@ function hasElementExpiry(value: Value): value is ExpiringContainer {
  * types are objects that know their type.
  */
 export type Value = string | ContainerValue;
+
+/** A string's OBJECT ENCODING where its content does not decide it (see `Database.setEncoding`). */
+export type StringEncoding = "raw" | "embstr" | "int";
 
 /**
  * The type name of a value.
@@ -158,6 +163,22 @@ export class Database {
   #fieldExpireIter: Iterator<[string, ExpiringContainer]> | undefined;
   /** Live HSCAN / SSCAN cursors of the containers stored here. */
   #cursors = new ContainerCursors();
+  /** Per-key memory estimates while `maxmemory` is set (see `trackMemory`). */
+  #memory: KeyspaceMemory | undefined = undefined;
+  /** Set under an LFU maxmemory-policy: the `#lru` words then hold LFU counters. */
+  #lfu: LfuParams | undefined = undefined;
+  /** Where eviction sampling by walking resumes, and the map it walks. */
+  #evictIter: Iterator<string> | undefined = undefined;
+  #evictMap: Map<string, number> | undefined = undefined;
+  /**
+   * String keys whose Redis object differs from the one SET would make of
+   * their content (`raw` after APPEND, SETRANGE, SETBIT, PFADD, ...;
+   * `embstr` for an integer text INCRBYFLOAT wrote; `int` for an unshared
+   * integer COPY made): see {@linkcode Database.setEncoding}.
+   * Any store or removal of the key drops its entry; an empty map costs
+   * those paths one size test.
+   */
+  #encodings = new Map<string, StringEncoding>();
 
   /**
    * @param id the database number
@@ -214,7 +235,10 @@ export class Database {
         return undefined;
       }
     }
-    if (touch) this.#lru[slot] = this.lruNow();
+    if (touch) {
+      if (this.#lfu === undefined) this.#lru[slot] = this.lruNow();
+      else this.#lru[slot] = lfuAccess(this.#lru[slot]!, this.#clock.now(), this.#lfu);
+    }
     return this.#values[slot];
   }
 
@@ -305,7 +329,48 @@ export class Database {
    * ```
    */
   touch(key: string, changes = 1): void {
+    if (this.#memory !== undefined) this.#remeasure(key);
     this.#hooks.modified?.(this, key, changes);
+  }
+
+  /**
+   * Records that a stored string's OBJECT ENCODING differs from what its
+   * content gives, as Redis's object differs from the one SET would have
+   * made: `raw` once a command changed the string in place (Redis's
+   * dbUnshareStringValue: APPEND, SETRANGE, SETBIT, BITFIELD, PFADD, ...) or
+   * built it as a plain buffer (BITOP, a new HyperLogLog), `embstr` for an
+   * integer text INCRBYFLOAT made, `int` for an integer that is an object
+   * of its own rather than a shared one (a COPY's). The mark goes with the key through
+   * RENAME, MOVE, COPY and SWAPDB and is dropped by any later store or
+   * removal. Call it after the store that wrote the value. No signal, no
+   * change.
+   *
+   * @param key a stored key (nothing happens when it is not stored)
+   * @param encoding the encoding to report
+   * @example
+   * ```ts
+   * import { Database } from "./database.ts";
+   * import { ManualClock } from "../clock.ts";
+   * const db = new Database(0, new ManualClock(0), { expired() {} });
+   * db.set("k", "ab");
+   * db.setEncoding("k", "raw");
+   * console.assert(db.encoding("k") === "raw");
+   * db.set("k", "ab");
+   * console.assert(db.encoding("k") === undefined);
+   * ```
+   */
+  setEncoding(key: string, encoding: StringEncoding): void {
+    if (this.#data.has(key)) this.#encodings.set(key, encoding);
+  }
+
+  /**
+   * The encoding {@linkcode Database.setEncoding} recorded for a key.
+   *
+   * @param key the key
+   * @returns `raw`, `embstr`, `int`, or undefined when its content decides
+   */
+  encoding(key: string): StringEncoding | undefined {
+    return this.#encodings.size === 0 ? undefined : this.#encodings.get(key);
   }
 
   /**
@@ -320,6 +385,7 @@ export class Database {
   replaceQuietly(key: string, value: Value): void {
     const slot = this.#data.get(key);
     if (slot !== undefined) this.#values[slot] = value;
+    if (slot !== undefined && this.#memory !== undefined) this.#memory.set(slot, key, value);
   }
 
   /** Stores a value, without the modified-key signal. */
@@ -328,7 +394,8 @@ export class Database {
     if (slot === undefined) {
       const fresh = this.#allocate();
       this.#values[fresh] = value;
-      this.#lru[fresh] = this.lruNow();
+      this.#lru[fresh] = this.#lfu === undefined ? this.lruNow() : lfuInitial(this.#clock.now());
+      if (this.#memory !== undefined) this.#memory.set(fresh, key, value);
       this.#seqs[fresh] = this.#seq++;
       this.#data.set(key, fresh);
       if (hasElementExpiry(value)) this.#fieldExpires.set(key, value);
@@ -336,7 +403,11 @@ export class Database {
       return;
     }
     this.#values[slot] = value;
-    this.#lru[slot] = this.lruNow();
+    // Under LFU an overwrite is an access and keeps the counter, as Redis.
+    if (this.#lfu === undefined) this.#lru[slot] = this.lruNow();
+    else this.#lru[slot] = lfuAccess(this.#lru[slot]!, this.#clock.now(), this.#lfu);
+    if (this.#memory !== undefined) this.#memory.set(slot, key, value);
+    if (this.#encodings.size !== 0) this.#encodings.delete(key);
     if (!keepTtl && this.#expires.size > 0) this.#expires.delete(key);
     if (this.#fieldExpires.size > 0) this.#fieldExpires.delete(key);
     if (hasElementExpiry(value)) this.#fieldExpires.set(key, value);
@@ -365,9 +436,11 @@ export class Database {
     if (slot === undefined) return;
     this.#data.delete(key);
     this.#values[slot] = undefined;
+    if (this.#memory !== undefined) this.#memory.remove(slot);
     this.#free.push(slot);
     this.#expires.delete(key);
     if (this.#fieldExpires.size > 0) this.#fieldExpires.delete(key);
+    if (this.#encodings.size !== 0) this.#encodings.delete(key);
   }
 
   /**
@@ -437,8 +510,10 @@ export class Database {
     const value = this.lookup(key, false);
     if (value === undefined || target.lookup(key, false) !== undefined) return false;
     const at = this.#expires.get(key);
+    const encoding = this.#encodings.get(key);
     target.#put(key, value, false);
     if (at !== undefined) target.#expires.set(key, at);
+    if (encoding !== undefined) target.#encodings.set(key, encoding);
     if (typeof value !== "string") this.#cursors.transfer(value, target.#cursors);
     this.#remove(key);
     this.#hooks.modified?.(this, key, 1);
@@ -476,9 +551,11 @@ export class Database {
     const value = this.lookup(src, false);
     if (value === undefined) return false;
     const at = this.#expires.get(src);
+    const encoding = this.#encodings.get(src);
     this.#remove(dst);
     this.#put(dst, value, false);
     if (at !== undefined) this.#expires.set(dst, at);
+    if (encoding !== undefined) this.#encodings.set(dst, encoding);
     this.#remove(src);
     this.#hooks.modified?.(this, src, 1);
     this.#hooks.modified?.(this, dst, 0);
@@ -516,9 +593,11 @@ export class Database {
     const value = this.lookup(src, false);
     if (value === undefined) return false;
     const at = this.#expires.get(src);
+    const encoding = this.#encodings.get(src);
     target.#remove(dst);
     target.#put(dst, typeof value === "string" ? value : value.clone(), false);
     if (at !== undefined) target.#expires.set(dst, at);
+    if (encoding !== undefined) target.#encodings.set(dst, encoding);
     target.#hooks.modified?.(target, dst, 1);
     return true;
   }
@@ -751,7 +830,9 @@ export class Database {
     this.#fieldExpires = new Map();
     this.#fieldExpireIter = undefined;
     this.#cursors = new ContainerCursors();
+    this.#encodings = new Map();
     this.bitmaps.clear();
+    if (this.#memory !== undefined) this.#memory = new KeyspaceMemory(this.#memory.measure);
     return n;
   }
 
@@ -770,6 +851,8 @@ export class Database {
     [this.#seq, other.#seq] = [other.#seq, this.#seq];
     [this.#fieldExpires, other.#fieldExpires] = [other.#fieldExpires, this.#fieldExpires];
     [this.#cursors, other.#cursors] = [other.#cursors, this.#cursors];
+    [this.#memory, other.#memory] = [other.#memory, this.#memory];
+    [this.#encodings, other.#encodings] = [other.#encodings, this.#encodings];
     this.#scans.clear();
     other.#scans.clear();
     this.#expireIter = undefined;
@@ -934,6 +1017,7 @@ export class Database {
     const deleted = value.size === 0;
     if (deleted) this.#remove(key);
     else if (!value.hasExpires) this.#fieldExpires.delete(key);
+    if (!deleted && this.#memory !== undefined) this.#remeasure(key);
     this.#hooks.fieldsExpired?.(this, key, fields, deleted);
     return fields.length;
   }
@@ -980,6 +1064,126 @@ export class Database {
    */
   *entries(): IterableIterator<[key: string, value: Value]> {
     for (const [key, slot] of this.#data) yield [key, this.#values[slot]!];
+  }
+
+  /**
+   * Starts or stops per-key memory accounting (on while `maxmemory` is
+   * set): given a measure, every key is measured now and again on every
+   * store, in-place change ({@linkcode Database.touch}) and removal, and
+   * {@linkcode Database.memoryBytes} is their sum. Off, the keyspace
+   * operations pay one field test.
+   *
+   * @param measure how a key and its value are measured, or undefined to stop
+   * @example
+   * ```ts
+   * import { Database } from "./database.ts";
+   * import { ManualClock } from "../clock.ts";
+   * const db = new Database(0, new ManualClock(0), { expired() {} });
+   * db.set("a", "xy");
+   * db.trackMemory((key, value) => key.length + (value as string).length);
+   * db.set("b", "z");
+   * console.assert(db.memoryBytes === 5);
+   * db.delete("a");
+   * console.assert(db.memoryBytes === 2);
+   * ```
+   */
+  trackMemory(measure: Measure | undefined): void {
+    if (measure === undefined) {
+      this.#memory = undefined;
+      return;
+    }
+    const memory = new KeyspaceMemory(measure);
+    for (const [key, slot] of this.#data) memory.set(slot, key, this.#values[slot]!);
+    this.#memory = memory;
+  }
+
+  /** The sum of every key's estimate while memory is tracked, else undefined. */
+  get memoryBytes(): number | undefined {
+    return this.#memory?.bytes;
+  }
+
+  #remeasure(key: string): void {
+    const slot = this.#data.get(key);
+    if (slot !== undefined) this.#memory!.set(slot, key, this.#values[slot]!);
+  }
+
+  /**
+   * Keeps LFU counters instead of access times (an LFU maxmemory-policy
+   * selected), or access times again. Existing words are not converted:
+   * they adjust as keys are accessed, as in Redis.
+   *
+   * @param params the LFU parameters, or undefined for LRU
+   */
+  useLfu(params: LfuParams | undefined): void {
+    this.#lfu = params;
+  }
+
+  /**
+   * A stored key's LFU counter after decay, unchanged (OBJECT FREQ).
+   *
+   * @param key the key
+   * @returns the counter, or undefined when not stored
+   */
+  lfuFrequency(key: string): number | undefined {
+    const slot = this.#data.get(key);
+    if (slot === undefined) return undefined;
+    return lfuDecayed(this.#lru[slot]!, this.#clock.now(), this.#lfu?.decayTime ?? 1);
+  }
+
+  /**
+   * Samples keys for eviction, as Redis's dictGetSomeKeys: up to `count`
+   * stored keys (only keys with a TTL when `volatile`), each given to
+   * `visit` with its LRU / LFU word and expiry time. Any key is picked at
+   * random by slot while memory is tracked; keys with a TTL are taken
+   * walking the expiry index from where the last sample stopped, skipping
+   * some at random. At least one key comes back from a non-empty set.
+   *
+   * @param count how many keys
+   * @param volatile sample only keys with a TTL
+   * @param random a float in [0, 1)
+   * @param visit called per key sampled
+   * @returns how many keys were sampled
+   */
+  sampleKeys(
+    count: number,
+    volatile: boolean,
+    random: () => number,
+    visit: (key: string, word: number, expireAt: number | undefined) => void,
+  ): number {
+    const map = volatile ? this.#expires : this.#data;
+    const n = Math.min(count, map.size);
+    let found = 0;
+    const memory = this.#memory;
+    if (!volatile && memory !== undefined) {
+      const slots = this.#values.length;
+      for (let tries = 0; found < n && tries < n * 8; tries++) {
+        const slot = Math.floor(random() * slots);
+        const key = memory.keyAt(slot);
+        if (key === undefined) continue;
+        visit(key, this.#lru[slot]!, this.#expires.get(key));
+        found++;
+      }
+      if (found > 0) return found;
+    }
+    if (this.#evictMap !== map || this.#evictIter === undefined) {
+      this.#evictMap = map;
+      this.#evictIter = map.keys();
+    }
+    const skip = map.size > 2 * n;
+    for (let restarts = 0; found < n;) {
+      const r = this.#evictIter.next();
+      if (r.done) {
+        if (++restarts > 1) break;
+        this.#evictIter = map.keys();
+        continue;
+      }
+      if (skip && random() < 0.5) continue;
+      const slot = this.#data.get(r.value);
+      if (slot === undefined) continue;
+      visit(r.value, this.#lru[slot]!, this.#expires.get(r.value));
+      found++;
+    }
+    return found;
   }
 
   #expireKey(key: string): void {

@@ -77,7 +77,8 @@ Deno.test("the server registers every command of the table that has a handler, a
     }
   }
   assert.equal(table.lookup("xadd"), undefined);
-  assert.ok(table.lookup("config")!.subcommands!.get("rewrite") === undefined);
+  assert.ok(table.lookup("config")!.subcommands!.get("rewrite") !== undefined);
+  assert.equal(table.lookup("script"), undefined);
 });
 
 Deno.test("key specs of the table take the dispatcher's form", async (t) => {

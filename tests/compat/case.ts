@@ -16,7 +16,16 @@ export type Compare =
   /** Map-like flat array (CONFIG GET): compared as a set of key/value pairs. */
   | "pairs"
   /** An integer within ±1 of the other (TTL, PTTL racing the clock). */
-  | "approx";
+  | "approx"
+  /**
+   * Text of `name:value` lines (INFO) or `name=value` fields (CLIENT LIST /
+   * INFO): same reply type, same sections, field names and order, values
+   * of the same kind (integer, decimal, other); `k=v,...` values compared
+   * field by field; INFO commandstats and latencystats in name order (Redis
+   * prints them in hash order). CLIENT fields whose values do not depend on the server's
+   * allocator or timing are compared exactly.
+   */
+  | "fields";
 
 /** One command of a case. */
 export type Step =

@@ -101,6 +101,91 @@ export function elements(reply: string): string[] | null {
   return out;
 }
 
+/** An INFO or CLIENT LIST value's kind: integer, decimal or anything else. */
+function valueKind(v: string): string {
+  if (/^-?\d+$/.test(v)) return "int";
+  if (/^-?\d+\.\d+$/.test(v)) return "dec";
+  return "str";
+}
+
+/** CLIENT LIST / INFO fields compared exactly under `fields`. */
+const EXACT_CLIENT_FIELDS = new Set([
+  "name",
+  "flags",
+  "db",
+  "sub",
+  "psub",
+  "ssub",
+  "multi",
+  "argv-mem",
+  "multi-mem",
+  "obl",
+  "oll",
+  "omem",
+  "cmd",
+  "user",
+  "redir",
+  "resp",
+]);
+
+/**
+ * The shape of an INFO or CLIENT LIST reply for the `fields` comparison:
+ * its reply type, then one line per section header or field, with each
+ * value reduced to its kind (see {@linkcode Compare}).
+ */
+export function fieldShape(reply: string): string {
+  const type = reply[0] ?? "";
+  if (type !== "$" && type !== "=") return reply;
+  let text = reply.slice(reply.indexOf("\r\n") + 2, -2);
+  if (type === "=") text = text.slice(4);
+  const out = [type];
+  if (text.includes("\r\n") || text.startsWith("#")) {
+    let stats: string[] | undefined;
+    const endStats = () => {
+      if (stats !== undefined) out.push(...stats.sort());
+      stats = undefined;
+    };
+    for (const line of text.split("\r\n")) {
+      if (line.startsWith("#")) {
+        endStats();
+        out.push(line);
+        // Redis prints these in its hash order: compared in name order.
+        if (line === "# Commandstats" || line === "# Latencystats") stats = [];
+        continue;
+      }
+      const colon = line.indexOf(":");
+      if (colon === -1) {
+        endStats();
+        out.push(line);
+        continue;
+      }
+      const name = line.slice(0, colon);
+      const value = line.slice(colon + 1);
+      const shaped = value.includes("=")
+        ? value.split(",").map((f) => {
+          const eq = f.indexOf("=");
+          return `${f.slice(0, eq)}=${valueKind(f.slice(eq + 1))}`;
+        }).join(",")
+        : valueKind(value);
+      (stats ?? out).push(`${name}:${shaped}`);
+    }
+    endStats();
+    return out.join("\n");
+  }
+  for (const line of text.split("\n")) {
+    if (line === "") continue;
+    out.push(
+      line.split(" ").map((f) => {
+        const eq = f.indexOf("=");
+        const name = f.slice(0, eq);
+        const value = f.slice(eq + 1);
+        return `${name}=${EXACT_CLIENT_FIELDS.has(name) ? value : valueKind(value)}`;
+      }).join(" "),
+    );
+  }
+  return out.join("\n");
+}
+
 /** Whether two replies match under a comparison mode. */
 export function matches(mode: Compare, a: string, b: string): boolean {
   switch (mode) {
@@ -118,6 +203,8 @@ export function matches(mode: Compare, a: string, b: string): boolean {
       if (ea === null || eb === null) return a === b;
       return a[0] === b[0] && JSON.stringify(ea.sort()) === JSON.stringify(eb.sort());
     }
+    case "fields":
+      return fieldShape(a) === fieldShape(b);
     case "pairs": {
       const ea = elements(a);
       const eb = elements(b);
@@ -139,7 +226,20 @@ export function diff(c: CompatCase, ours: Transcript, theirs: Transcript): strin
     const a = ours[i];
     const b = theirs[i];
     if (a === undefined && b === undefined) continue;
-    if (a === undefined || b === undefined || !matches(stepCompare(c.steps[i]!), a, b)) {
+    const mode = stepCompare(c.steps[i]!);
+    if (a !== undefined && b !== undefined && mode === "fields" && !matches(mode, a, b)) {
+      const ours = fieldShape(a).split("\n");
+      const theirs = fieldShape(b).split("\n");
+      const lines: string[] = [];
+      for (let j = 0; j < Math.max(ours.length, theirs.length) && lines.length < 20; j++) {
+        if (ours[j] !== theirs[j]) {
+          lines.push(`  line ${j}: resplite ${ours[j]} | redis ${theirs[j]}`);
+        }
+      }
+      problems.push(`step ${i} ${JSON.stringify(stepArgv(c.steps[i]!))}:\n${lines.join("\n")}`);
+      continue;
+    }
+    if (a === undefined || b === undefined || !matches(mode, a, b)) {
       problems.push(
         `step ${i} ${JSON.stringify(stepArgv(c.steps[i]!))}:\n  resplite: ${
           JSON.stringify(a)

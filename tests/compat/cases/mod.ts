@@ -22,6 +22,10 @@ import { CASES as geo } from "./geo.ts";
 import { CASES as hll } from "./hll.ts";
 import { CASES as bitmap } from "./bitmap.ts";
 import { CASES as sort } from "./sort.ts";
+import { CASES as memory } from "./memory.ts";
+import { CASES as config } from "./config.ts";
+import { CASES as info } from "./info.ts";
+import { CASES as introspection, MODULE_CASES as introspectionModules } from "./introspection.ts";
 
 /** All cases by group. */
 export const GROUPS: Record<string, readonly CompatCase[]> = {
@@ -43,6 +47,11 @@ export const GROUPS: Record<string, readonly CompatCase[]> = {
   hll,
   bitmap,
   sort,
+  memory,
+  info,
+  config,
+  introspection,
+  "introspection-modules": introspectionModules,
 };
 
 /**
@@ -52,4 +61,8 @@ export const GROUPS: Record<string, readonly CompatCase[]> = {
 export const GROUP_CONFIG: Record<string, Readonly<Record<string, string>>> = {
   debug: { "enable-debug-command": "yes" },
   zset: { "enable-debug-command": "yes" },
+  // The real server starts without snapshots (`--save ""`): so does ours here.
+  config: { save: "" },
+  introspection: { "enable-debug-command": "yes" },
+  "introspection-modules": { "enable-module-command": "yes" },
 };
