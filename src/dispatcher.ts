@@ -91,6 +91,12 @@ export class Dispatcher {
   #latency: LatencyMonitor;
   /** The clock's high-resolution reading (ms), for command durations. */
   #tick: () => number;
+  /**
+   * Within a batch (the commands of one read), when the last command ended
+   * (or the batch began): the next command's start, so that each command
+   * costs one clock read, not two (a read costs about 100 ns here).
+   */
+  #last: number | undefined = undefined;
   /** Commands by name exactly as clients send it ("SET", "set"): skips lower-casing. */
   #byRawName = new Map<string, Command>();
 
@@ -231,14 +237,17 @@ export class Dispatcher {
     const propagation = engine.propagation;
     const dirty = engine.changes;
     propagation.beginCommand();
-    // The handler's own time, as Redis times proc(): two clock reads.
-    const start = this.#tick();
+    // The command's time, as Redis times proc(); within a batch it runs from
+    // the previous command's end, so it includes this command's decoding.
+    const start = this.#last ?? this.#tick();
     try {
       reply = handler(client, new Args(argv));
     } catch (e) {
       reply = this.#errorReply(e, command);
     }
-    const usec = (this.#tick() - start) * 1000;
+    const end = this.#tick();
+    if (this.#last !== undefined) this.#last = end;
+    const usec = (end - start) * 1000;
     engine.switchClient(caller);
     // What the command changed leaves through the effect stream (EXEC's
     // effects are its queued commands', emitted together once it is over).
@@ -278,6 +287,16 @@ export class Dispatcher {
     const r = this.#account(client, command, argv, cstats, reply, usec, client.redacted);
     if (client.redacted !== undefined) client.redacted = undefined;
     return r;
+  }
+
+  /** A batch begins: its first command's time runs from now. */
+  beginBatch(): void {
+    this.#last = this.#tick();
+  }
+
+  /** The batch ended: commands outside batches read the clock twice. */
+  endBatch(): void {
+    this.#last = undefined;
   }
 
   /**

@@ -438,11 +438,13 @@ export class Engine {
    */
   beginBatch(): void {
     this.#snapshot = this.clock.now();
+    this.#dispatcher.beginBatch();
   }
 
   /** Ends the batch begun by {@linkcode Engine.beginBatch}. */
   endBatch(): void {
     this.#snapshot = undefined;
+    this.#dispatcher.endBatch();
   }
 
   /**
