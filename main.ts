@@ -42,6 +42,7 @@ import {
   ConfigError,
   DEFAULT_USER_LINE,
   type LogLevel,
+  quoteRepr,
   splitArgs,
   startServer,
 } from "./src/mod.ts";
@@ -109,24 +110,6 @@ function utf8Binary(text: string): string {
 /** Text of a binary string holding UTF-8. */
 function binaryText(binary: string): string {
   return new TextDecoder().decode(binaryToBytes(binary));
-}
-
-/** Quotes a value as Redis's sdscatrepr does, for a config line. */
-function quote(value: string): string {
-  let s = '"';
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    const ch = value[i]!;
-    if (ch === "\\" || ch === '"') s += "\\" + ch;
-    else if (ch === "\n") s += "\\n";
-    else if (ch === "\r") s += "\\r";
-    else if (ch === "\t") s += "\\t";
-    else if (c === 7) s += "\\a";
-    else if (c === 8) s += "\\b";
-    else if (c < 32 || c > 126) s += "\\x" + c.toString(16).padStart(2, "0");
-    else s += ch;
-  }
-  return s + '"';
 }
 
 function fatalConfig(d: Directive, message: string): CliError {
@@ -244,7 +227,7 @@ export async function parseCommandLine(
     for (i++; i < argv.length && !argv[i]!.startsWith("--"); i++) words.push(argv[i]!);
     line++;
     const binary = words.map((w, k) => k === 0 ? w : utf8Binary(w));
-    all.push({ line, text: [name, ...binary.slice(1).map(quote)].join(" "), words: binary });
+    all.push({ line, text: [name, ...binary.slice(1).map(quoteRepr)].join(" "), words: binary });
   }
   const config: Record<string, string> = {};
   const check = new Config();

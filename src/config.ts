@@ -24,7 +24,7 @@
  */
 
 import { formatNotifyFlags, parseNotifyFlags } from "./notify.ts";
-import { splitArgs } from "./resp/decoder.ts";
+import { quoteRepr, splitArgs } from "./resp/decoder.ts";
 
 /** How a parameter's text is checked and normalised. */
 export type ParamKind =
@@ -456,7 +456,7 @@ export const PARAMS: readonly ParamSpec[] = [
     kind: { type: "custom", parse: parseDir },
     default: ".",
     protected: true,
-    rewrite: (value, name) => [[`${name} ${repr(value)}`, true]],
+    rewrite: (value, name) => [[`${name} ${quoteRepr(value)}`, true]],
   },
   {
     name: "save",
@@ -488,7 +488,7 @@ export const PARAMS: readonly ParamSpec[] = [
     display: displayNotify,
     rewrite: (value, name) => {
       const shown = displayNotify(value);
-      return [[`${name} ${repr(shown)}`, shown !== ""]];
+      return [[`${name} ${quoteRepr(shown)}`, shown !== ""]];
     },
   },
   {
@@ -1022,24 +1022,6 @@ function normalise(spec: ParamSpec, value: string, current: string): string {
 
 // ---------------------------------------------------------------- CONFIG REWRITE
 
-/** Quotes a value as Redis's sdscatrepr does. */
-function repr(value: string): string {
-  let s = '"';
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    const ch = value[i]!;
-    if (ch === "\\" || ch === '"') s += "\\" + ch;
-    else if (ch === "\n") s += "\\n";
-    else if (ch === "\r") s += "\\r";
-    else if (ch === "\t") s += "\\t";
-    else if (c === 7) s += "\\a";
-    else if (c === 8) s += "\\b";
-    else if (c < 32 || c > 126) s += "\\x" + c.toString(16).padStart(2, "0");
-    else s += ch;
-  }
-  return s + '"';
-}
-
 /** The lines CONFIG REWRITE writes for one parameter's value. */
 function rewriteLines(spec: ParamSpec, value: string): readonly RewriteLine[] {
   if (spec.rewrite !== undefined) return spec.rewrite(value, spec.name);
@@ -1051,7 +1033,7 @@ function rewriteLines(spec: ParamSpec, value: string): readonly RewriteLine[] {
       return [[`${spec.name} ${formatMemory(BigInt(value))}`, force]];
     case "string":
       if (kind.emptyIsNull === true && value === "") return [];
-      return [[`${spec.name} ${repr(value)}`, kind.emptyIsNull === true || force]];
+      return [[`${spec.name} ${quoteRepr(value)}`, kind.emptyIsNull === true || force]];
     default:
       return [[`${spec.name} ${value}`, force]];
   }

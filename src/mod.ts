@@ -25,6 +25,7 @@ export {
   type CommandCursor,
   type DecodedBatch,
   type DecoderLimits,
+  quoteRepr,
   RespDecoder,
   splitArgs,
 } from "./resp/decoder.ts";

@@ -7,61 +7,13 @@
  */
 
 import { type Reply, simple } from "./resp/reply.ts";
+import { quoteRepr } from "./resp/decoder.ts";
+
+export { quoteRepr };
 import type { Client } from "./client.ts";
 
 /** Shown instead of a secret argument (AUTH and HELLO AUTH passwords). */
 export const REDACTED = "(redacted)";
-
-const HEX = "0123456789abcdef";
-
-/**
- * Quotes a binary string as Redis's sdscatrepr: `"`, `\\`, `\n`, `\r`,
- * `\t`, `\a`, `\b` escaped, other non-printable bytes as `\xhh`.
- *
- * @param s a binary string
- * @returns the quoted text
- * @example
- * ```ts
- * import { quoteRepr } from "./monitor.ts";
- * console.assert(quoteRepr('a"\n\xff') === '"a\\"\\n\\xff"');
- * ```
- */
-export function quoteRepr(s: string): string {
-  let out = '"';
-  let from = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 32 && c <= 126 && c !== 34 && c !== 92) continue;
-    out += s.slice(from, i);
-    from = i + 1;
-    switch (c) {
-      case 34:
-        out += '\\"';
-        break;
-      case 92:
-        out += "\\\\";
-        break;
-      case 10:
-        out += "\\n";
-        break;
-      case 13:
-        out += "\\r";
-        break;
-      case 9:
-        out += "\\t";
-        break;
-      case 7:
-        out += "\\a";
-        break;
-      case 8:
-        out += "\\b";
-        break;
-      default:
-        out += "\\x" + HEX[c >> 4]! + HEX[c & 15]!;
-    }
-  }
-  return out + s.slice(from) + '"';
-}
 
 /**
  * One MONITOR line for a command a client ran.

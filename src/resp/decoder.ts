@@ -789,3 +789,52 @@ export interface CommandCursor {
   /** Bytes held for commands not yet complete. */
   readonly buffered: number;
 }
+
+/**
+ * Quotes a binary string as Redis's sdscatrepr: `"`, `\\`, `\n`, `\r`,
+ * `\t`, `\a`, `\b` escaped, other non-printable bytes as `\xhh`.
+ *
+ * @param s a binary string
+ * @returns the quoted text
+ * @example
+ * ```ts
+ * import { quoteRepr } from "./decoder.ts";
+ * console.assert(quoteRepr('a"\n\xff') === '"a\\"\\n\\xff"');
+ * ```
+ */
+export function quoteRepr(s: string): string {
+  let out = '"';
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 32 && c <= 126 && c !== 34 && c !== 92) continue;
+    out += s.slice(from, i);
+    from = i + 1;
+    switch (c) {
+      case 34:
+        out += '\\"';
+        break;
+      case 92:
+        out += "\\\\";
+        break;
+      case 10:
+        out += "\\n";
+        break;
+      case 13:
+        out += "\\r";
+        break;
+      case 9:
+        out += "\\t";
+        break;
+      case 7:
+        out += "\\a";
+        break;
+      case 8:
+        out += "\\b";
+        break;
+      default:
+        out += "\\x" + c.toString(16).padStart(2, "0");
+    }
+  }
+  return out + s.slice(from) + '"';
+}
