@@ -61,3 +61,21 @@ export interface CompatCase {
   /** Commands the case needs beyond its group's: it is skipped, saying so, until they exist. */
   readonly requires?: readonly string[];
 }
+
+/** Every byte value, for binary-safety cases. */
+export const ALL_BYTES = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join("");
+
+/** Sends a command on another connection without reading its reply (it blocks). */
+export function block(conn: number, ...argv: string[]): Step {
+  return { argv, conn, replies: 0 };
+}
+
+/** Reads `n` replies on connection `conn` without sending anything. */
+export function read(conn: number, n = 1): Step {
+  return { argv: [], conn, replies: n };
+}
+
+/** Sends a command on another connection and reads its reply. */
+export function on(conn: number, ...argv: string[]): Step {
+  return { argv, conn };
+}

@@ -7,10 +7,7 @@
  * @module
  */
 
-import type { CompatCase, Step } from "../case.ts";
-
-/** Every byte value, for binary-safety cases. */
-const ALL_BYTES = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join("");
+import { ALL_BYTES, type CompatCase, type Step } from "../case.ts";
 
 const LIMIT_DEFAULT = ["CONFIG", "SET", "proto-max-bulk-len", "536870912"];
 

@@ -15,12 +15,9 @@
  * @module
  */
 
-import type { CompatCase, Step } from "../case.ts";
+import { ALL_BYTES, type CompatCase, type Step } from "../case.ts";
 
 const shape = (...argv: string[]): Step => ({ argv, compare: "type" });
-
-/** Every byte value, for binary-safety cases. */
-const ALL_BYTES = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join("");
 
 const range = (from: number, to: number): string[] =>
   Array.from({ length: to - from }, (_, i) => String(from + i));

@@ -5,14 +5,12 @@
  * @module
  */
 
-import type { CompatCase, Step } from "../case.ts";
+import { ALL_BYTES, type CompatCase, type Step } from "../case.ts";
 
 const shape = (...argv: string[]): Step => ({ argv, compare: "type" });
 const unordered = (...argv: string[]): Step => ({ argv, compare: "unordered" });
 const pairs = (...argv: string[]): Step => ({ argv, compare: "pairs" });
 
-/** Every byte value, for binary-safety cases. */
-const ALL_BYTES = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join("");
 const LONG64 = "x".repeat(64);
 const LONG65 = "x".repeat(65);
 

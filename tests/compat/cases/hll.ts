@@ -12,12 +12,9 @@
  * @module
  */
 
-import type { CompatCase, Step } from "../case.ts";
+import { ALL_BYTES, type CompatCase, type Step } from "../case.ts";
 
 const approx = (...argv: string[]): Step => ({ argv, compare: "approx" });
-
-/** Every byte value, for binary-safety cases. */
-const ALL_BYTES = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join("");
 
 /** The 8 bytes of a cached cardinality, little endian (a bigint for exactness). */
 function card(value: bigint): string {

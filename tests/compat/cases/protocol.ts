@@ -10,9 +10,8 @@
  * @module
  */
 
-import type { CompatCase, Step } from "../case.ts";
+import { ALL_BYTES, type CompatCase, type Step } from "../case.ts";
 
-const ALL_BYTES = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join("");
 let HEX_ESCAPED = "";
 for (let i = 0; i < 256; i++) HEX_ESCAPED += "\\x" + i.toString(16).padStart(2, "0");
 

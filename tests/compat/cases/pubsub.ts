@@ -9,17 +9,7 @@
  * @module
  */
 
-import type { CompatCase, Step } from "../case.ts";
-
-/** Reads `n` replies pushed to connection `conn` without sending anything. */
-function read(conn: number, n = 1): Step {
-  return { argv: [], conn, replies: n };
-}
-
-/** Sends a command on another connection. */
-function on(conn: number, ...argv: string[]): Step {
-  return { argv, conn };
-}
+import { type CompatCase, on, read, type Step } from "../case.ts";
 
 const NOTIFY_OFF: Step = on(9, "CONFIG", "SET", "notify-keyspace-events", "");
 const OBUF_DEFAULT: Step = [

@@ -13,19 +13,9 @@
  * @module
  */
 
-import type { CompatCase, Step } from "../case.ts";
+import { block, type CompatCase, read, type Step } from "../case.ts";
 
 const unordered = (...argv: string[]): Step => ({ argv, compare: "unordered" });
-
-/** Sends a command on another connection without reading its reply (it blocks). */
-function block(conn: number, ...argv: string[]): Step {
-  return { argv, conn, replies: 0 };
-}
-
-/** Reads `n` replies on connection `conn` without sending anything. */
-function read(conn: number, n = 1): Step {
-  return { argv: [], conn, replies: n };
-}
 
 /** Lets the server register what other connections sent, or time pass: 50 ms on both. */
 const SETTLE: Step = ["BLPOP", "settle:never-written", "0.05"];

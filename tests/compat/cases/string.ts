@@ -4,12 +4,9 @@
  * @module
  */
 
-import type { CompatCase, Step } from "../case.ts";
+import { ALL_BYTES, type CompatCase, type Step } from "../case.ts";
 
 const approx = (...argv: string[]): Step => ({ argv, compare: "approx" });
-
-/** Every byte value, for binary-safety cases. */
-const ALL_BYTES = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join("");
 
 /** INCRBYFLOAT operands: [initial value or null, increment]. */
 const FLOAT_PAIRS: readonly (readonly [string | null, string])[] = [

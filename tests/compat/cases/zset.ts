@@ -13,12 +13,9 @@
  * @module
  */
 
-import type { CompatCase, Step } from "../case.ts";
+import { ALL_BYTES, type CompatCase, type Step } from "../case.ts";
 
 const shape = (...argv: string[]): Step => ({ argv, compare: "type" });
-
-/** Every byte value, for binary-safety cases. */
-const ALL_BYTES = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join("");
 
 /** `n` score-member pairs: scores 0.., members m0.. */
 const pairs = (n: number, prefix = "m"): string[] =>

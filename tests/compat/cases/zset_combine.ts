@@ -12,25 +12,7 @@
  * @module
  */
 
-import type { CompatCase, Step } from "../case.ts";
-
-/** Every byte value, for binary-safety cases. */
-const ALL_BYTES = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join("");
-
-/** Sends a command on another connection without reading its reply (it blocks). */
-function block(conn: number, ...argv: string[]): Step {
-  return { argv, conn, replies: 0 };
-}
-
-/** Reads `n` replies on connection `conn` without sending anything. */
-function read(conn: number, n = 1): Step {
-  return { argv: [], conn, replies: n };
-}
-
-/** Sends a command on another connection and reads its reply. */
-function on(conn: number, ...argv: string[]): Step {
-  return { argv, conn };
-}
+import { ALL_BYTES, block, type CompatCase, on, read, type Step } from "../case.ts";
 
 /** Lets the server register what other connections sent: a 50 ms wait on both servers. */
 const SETTLE: Step = ["BZPOPMIN", "settle:never-written", "0.05"];
