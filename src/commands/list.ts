@@ -41,7 +41,7 @@ import {
 } from "../resp/reply.ts";
 import type { Database } from "../store/database.ts";
 import { ListValue } from "../store/list.ts";
-import { keyword, popOrBlock, readTyped, writeTyped } from "./lookup.ts";
+import { keyword, parseMpop, popOrBlock, readTyped, writeTyped } from "./lookup.ts";
 import { type Args, type CommandContext, parseInt64, parseInteger } from "./spec.ts";
 import type { HandlerTable } from "./table.ts";
 
@@ -480,30 +480,18 @@ function blmpop(ctx: CommandContext, args: Args): Reply | Promise<Reply> {
   return mpopGeneric(ctx, args, 2, true);
 }
 
+/** The end words of LMPOP and BLMPOP. */
+const LIST_ENDS = ["LEFT", "RIGHT"] as const;
+
 function mpopGeneric(
   ctx: CommandContext,
   args: Args,
   numkeysIndex: number,
   blocking: boolean,
 ): Reply | Promise<Reply> {
-  const numkeys = parseInteger(args.get(numkeysIndex));
-  if (numkeys === null || numkeys < 1) throw new ReplyError(Errors.numkeysNotPositive);
-  const whereIndex = numkeysIndex + numkeys + 1;
-  if (whereIndex >= args.length) throw new ReplyError(Errors.syntax);
-  const head = parseEnd(args.get(whereIndex));
-  let count = -1;
-  for (let i = whereIndex + 1; i < args.length; i++) {
-    if (count === -1 && keyword(args.get(i)) === "COUNT" && i + 1 < args.length) {
-      const n = parseInteger(args.get(++i));
-      if (n === null || n < 1) throw new ReplyError(Errors.countNotPositive);
-      count = n;
-    } else {
-      throw new ReplyError(Errors.syntax);
-    }
-  }
-  if (count === -1) count = 1;
+  const { keys, second, count } = parseMpop(args, numkeysIndex, LIST_ENDS);
+  const head = second ? TAIL : HEAD;
   const timeoutMs = blocking ? parseTimeout(args.get(1)) : undefined;
-  const keys = args.argv.slice(numkeysIndex + 1, whereIndex);
   const db = ctx.db;
   return popOrBlock<ListValue>(
     ctx,

@@ -10,7 +10,7 @@
 import { Errors, ReplyError } from "../errors.ts";
 import type { ContainerValue, RedisType, Value } from "../store/database.ts";
 import { NIL_ARRAY, type Reply } from "../resp/reply.ts";
-import { asciiUpper, type CommandContext } from "./spec.ts";
+import { type Args, asciiUpper, type CommandContext, parseInteger } from "./spec.ts";
 
 /** Lookup flag: do not update the key's LRU time (OBJECT, TTL, ...). */
 export const NOTOUCH = 1;
@@ -142,6 +142,53 @@ export function popOrBlock<T extends ContainerValue>(
       return pop(key, value as T, true);
     },
   });
+}
+
+/** The arguments of LMPOP, BLMPOP, ZMPOP and BZMPOP. */
+export interface MpopArgs {
+  /** The keys, in argument order. */
+  readonly keys: string[];
+  /** Whether the end named is the second of the two words (RIGHT, MAX). */
+  readonly second: boolean;
+  /** COUNT, 1 when absent. */
+  readonly count: number;
+}
+
+/**
+ * Parses `numkeys key [key ...] <end> [COUNT count]` as Redis checks it:
+ * numkeys, the end word, then COUNT, each with its error.
+ *
+ * @param args the command's arguments
+ * @param numkeysIndex where numkeys is (1, or 2 after a timeout)
+ * @param ends the two end words (`LEFT`, `RIGHT` or `MIN`, `MAX`)
+ * @returns the keys, the end and the count
+ */
+export function parseMpop(
+  args: Args,
+  numkeysIndex: number,
+  ends: readonly [string, string],
+): MpopArgs {
+  const numkeys = parseInteger(args.get(numkeysIndex));
+  if (numkeys === null || numkeys < 1) throw new ReplyError(Errors.numkeysNotPositive);
+  const whereIndex = numkeysIndex + numkeys + 1;
+  if (whereIndex >= args.length) throw new ReplyError(Errors.syntax);
+  const where = keyword(args.get(whereIndex));
+  if (where !== ends[0] && where !== ends[1]) throw new ReplyError(Errors.syntax);
+  let count = -1;
+  for (let i = whereIndex + 1; i < args.length; i++) {
+    if (count === -1 && keyword(args.get(i)) === "COUNT" && i + 1 < args.length) {
+      const n = parseInteger(args.get(++i));
+      if (n === null || n < 1) throw new ReplyError(Errors.countNotPositive);
+      count = n;
+    } else {
+      throw new ReplyError(Errors.syntax);
+    }
+  }
+  return {
+    keys: args.argv.slice(numkeysIndex + 1, whereIndex),
+    second: where === ends[1],
+    count: count === -1 ? 1 : count,
+  };
 }
 
 function checkType<T extends ContainerValue>(

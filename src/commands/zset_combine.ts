@@ -44,12 +44,12 @@
 
 import { parseTimeout } from "../blocking.ts";
 import { Errors, ReplyError } from "../errors.ts";
-import { array, bulk, bulks, EMPTY_ARRAY, integer, NIL_ARRAY, type Reply } from "../resp/reply.ts";
+import { array, bulk, bulks, EMPTY_ARRAY, integer, type Reply } from "../resp/reply.ts";
 import type { Database } from "../store/database.ts";
 import { SetValue } from "../store/set.ts";
 import { type ZEntry, ZSetValue } from "../store/zset.ts";
 import { formatScore, parseScore, scoreReply, WithScoresReply, zsetLimits } from "./zset_args.ts";
-import { keyword, lookupRead, popOrBlock, writeTyped } from "./lookup.ts";
+import { keyword, lookupRead, parseMpop, popOrBlock, writeTyped } from "./lookup.ts";
 import { type Args, type CommandContext, parseInteger } from "./spec.ts";
 import type { HandlerTable } from "./table.ts";
 
@@ -424,6 +424,9 @@ function bzmpop(ctx: CommandContext, args: Args): Reply | Promise<Reply> {
   return mpopGeneric(ctx, args, 2, true);
 }
 
+/** The end words of ZMPOP and BZMPOP. */
+const ZSET_ENDS = ["MIN", "MAX"] as const;
+
 /** ZMPOP and BZMPOP: numkeys, the end, COUNT, then (BZMPOP) the timeout. */
 function mpopGeneric(
   ctx: CommandContext,
@@ -431,31 +434,8 @@ function mpopGeneric(
   numkeysIndex: number,
   blocking: boolean,
 ): Reply | Promise<Reply> {
-  const numkeys = parseInteger(args.get(numkeysIndex));
-  if (numkeys === null || numkeys < 1) throw new ReplyError(Errors.numkeysNotPositive);
-  const whereIndex = numkeysIndex + numkeys + 1;
-  if (whereIndex >= args.length) throw new ReplyError(Errors.syntax);
-  const where = keyword(args.get(whereIndex));
-  if (where !== "MIN" && where !== "MAX") throw new ReplyError(Errors.syntax);
-  const end = where === "MAX";
-  let count = -1;
-  for (let i = whereIndex + 1; i < args.length; i++) {
-    if (count === -1 && keyword(args.get(i)) === "COUNT" && i + 1 < args.length) {
-      const n = parseInteger(args.get(++i));
-      if (n === null || n < 1) throw new ReplyError(Errors.countNotPositive);
-      count = n;
-    } else {
-      throw new ReplyError(Errors.syntax);
-    }
-  }
-  if (count === -1) count = 1;
-  const keys = args.argv.slice(numkeysIndex + 1, whereIndex);
-  if (blocking) return blockingPop(ctx, keys, end, parseTimeout(args.get(1)), count);
-  for (const key of keys) {
-    const zset = writeTyped<ZSetValue>(ctx, key, "zset");
-    if (zset !== undefined) return servePop(ctx, ctx.db, key, zset, end, count, false);
-  }
-  return NIL_ARRAY;
+  const { keys, second, count } = parseMpop(args, numkeysIndex, ZSET_ENDS);
+  return blockingPop(ctx, keys, second, blocking ? parseTimeout(args.get(1)) : undefined, count);
 }
 
 /** BZPOPMIN key [key ...] timeout */
@@ -469,17 +449,18 @@ function bzpopmax(ctx: CommandContext, args: Args): Reply | Promise<Reply> {
 }
 
 /**
- * The blocking pops: serves from the first key holding a sorted set
- * (WRONGTYPE stops at the first key of another type), else waits on every
- * key; inside MULTI it answers the null array at once.
+ * The pops over several keys: serves from the first key holding a sorted
+ * set (WRONGTYPE stops at the first key of another type), else waits on
+ * every key (unless `timeoutMs` is undefined: ZMPOP); inside MULTI it
+ * answers the null array at once.
  *
- * @param count the BZMPOP count; undefined for BZPOPMIN / BZPOPMAX
+ * @param count the (B)ZMPOP count; undefined for BZPOPMIN / BZPOPMAX
  */
 function blockingPop(
   ctx: CommandContext,
   keys: readonly string[],
   end: End,
-  timeoutMs: number,
+  timeoutMs: number | undefined,
   count?: number,
 ): Reply | Promise<Reply> {
   const db = ctx.db;
