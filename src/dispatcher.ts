@@ -73,6 +73,17 @@ function mayReplicate(command: Command, client: Client): boolean {
   return command.fullName === "exec" && client.transaction?.mayReplicate === true;
 }
 
+/** A fast command of the running batch, waiting for its share of the batch's time. */
+interface Held {
+  client: Client;
+  command: Command;
+  argv: readonly string[];
+  cstats: CommandStats;
+  redacted: readonly number[] | undefined;
+}
+
+const EMPTY_ARGV: readonly string[] = [];
+
 /**
  * Runs commands for clients of one engine.
  *
@@ -92,11 +103,22 @@ export class Dispatcher {
   /** The clock's high-resolution reading (ms), for command durations. */
   #tick: () => number;
   /**
-   * Within a batch (the commands of one read), when the last command ended
-   * (or the batch began): the next command's start, so that each command
-   * costs one clock read, not two (a read costs about 100 ns here).
+   * Within a batch (the commands of one read): the time of the batch's last
+   * clock read (its beginning, or the end of the last command timed on its
+   * own). Undefined outside batches, where each command reads the clock
+   * twice.
    */
-  #last: number | undefined = undefined;
+  #mark: number | undefined = undefined;
+  /**
+   * The `fast` commands of this batch run since `#mark`, not timed yet:
+   * they share the time to the next clock read equally (see
+   * {@linkcode Dispatcher.execute}).
+   */
+  #held: Held[] = [];
+  /** How many of `#held` are in use (the array is reused batch to batch). */
+  #heldCount = 0;
+  /** Commands running now, nested ones (EXEC's queue) included. */
+  #depth = 0;
   /** Commands by name exactly as clients send it ("SET", "set"): skips lower-casing. */
   #byRawName = new Map<string, Command>();
 
@@ -237,17 +259,35 @@ export class Dispatcher {
     const propagation = engine.propagation;
     const dirty = engine.changes;
     propagation.beginCommand();
-    // The command's time, as Redis times proc(); within a batch it runs from
-    // the previous command's end, so it includes this command's decoding.
-    const start = this.#last ?? this.#tick();
+    // The command's time, as Redis times proc(). Within a batch a `fast`
+    // command reads no clock: the fast commands between two clock reads
+    // share that time equally (they are O(1), and a clock read costs about
+    // as much as one of them), settled before any other command runs and at
+    // the batch's end, so every statistic reads as settled. Other commands
+    // run from the previous read, so their time includes their decoding.
+    const held = this.#mark !== undefined && command.fast && this.#depth === 0;
+    let start = 0;
+    if (held) {
+      // timed when settled
+    } else if (this.#mark !== undefined && this.#depth === 0) {
+      if (this.#heldCount > 0) this.#settle(0);
+      start = this.#mark;
+    } else {
+      start = this.#tick();
+    }
+    this.#depth++;
     try {
       reply = handler(client, new Args(argv));
     } catch (e) {
       reply = this.#errorReply(e, command);
     }
-    const end = this.#tick();
-    if (this.#last !== undefined) this.#last = end;
-    const usec = (end - start) * 1000;
+    this.#depth--;
+    let usec = 0;
+    if (!held) {
+      const end = this.#tick();
+      if (this.#mark !== undefined && this.#depth === 0) this.#mark = end;
+      usec = (end - start) * 1000;
+    }
     engine.switchClient(caller);
     // What the command changed leaves through the effect stream (EXEC's
     // effects are its queued commands', emitted together once it is over).
@@ -271,6 +311,25 @@ export class Dispatcher {
     stats.totalCommands++;
     cstats.calls++;
     if (engine.monitors.size > 0) this.#feedMonitors(client, command, argv);
+    if (held && !(reply instanceof Promise)) {
+      // Counted now; timed (commandstats time, slow log, latency) when settled.
+      if (reply.kind === "error") this.#failed(cstats, reply);
+      const slot = this.#held[this.#heldCount];
+      if (slot === undefined) {
+        this.#held.push({ client, command, argv, cstats, redacted: client.redacted });
+      } else {
+        slot.client = client;
+        slot.command = command;
+        slot.argv = argv;
+        slot.cstats = cstats;
+        slot.redacted = client.redacted;
+      }
+      this.#heldCount++;
+      if (client.redacted !== undefined) client.redacted = undefined;
+      return reply;
+    }
+    // A fast command that blocked takes its share with the held ones now.
+    if (held) usec = this.#settle(1);
     // The latency monitor sees a blocked command's first run at once (as
     // Redis's call() does); the rest waits for the reply.
     if (usec >= this.#latency.thresholdUs) this.#latencyEvent(command, usec);
@@ -291,12 +350,44 @@ export class Dispatcher {
 
   /** A batch begins: its first command's time runs from now. */
   beginBatch(): void {
-    this.#last = this.#tick();
+    this.#mark = this.#tick();
   }
 
-  /** The batch ended: commands outside batches read the clock twice. */
+  /** The batch ended: its held commands are timed; commands outside batches read the clock twice. */
   endBatch(): void {
-    this.#last = undefined;
+    if (this.#heldCount > 0) this.#settle(0);
+    this.#mark = undefined;
+  }
+
+  /**
+   * Times the held fast commands: each gets an equal share of the time
+   * since `#mark` (which moves to now), and is accounted as `#account`
+   * does (time, slow log, latency histogram and monitor).
+   *
+   * @param extra commands sharing the time that are not held (the caller's)
+   * @returns the share, in microseconds
+   */
+  #settle(extra: number): number {
+    const now = this.#tick();
+    const count = this.#heldCount;
+    const usec = ((now - this.#mark!) * 1000) / (count + extra);
+    this.#heldCount = 0;
+    this.#mark = now;
+    const slow = usec >= this.#slowlog.threshold;
+    const tracking = this.#latency.tracking;
+    const latency = usec >= this.#latency.thresholdUs;
+    for (let i = 0; i < count; i++) {
+      const h = this.#held[i]!;
+      const cstats = h.cstats;
+      cstats.usec += usec;
+      if (slow) this.#logSlow(h.client, h.command, h.argv, usec, h.redacted);
+      if (tracking) (cstats.histogram ??= new LatencyHistogram()).recordUsec(usec);
+      if (latency) this.#latencyEvent(h.command, usec);
+      // Nothing kept alive past its batch.
+      h.argv = EMPTY_ARGV;
+      h.redacted = undefined;
+    }
+    return usec;
   }
 
   /**
@@ -316,11 +407,14 @@ export class Dispatcher {
     cstats.usec += usec;
     if (usec >= this.#slowlog.threshold) this.#logSlow(client, command, argv, usec, redacted);
     if (this.#latency.tracking) (cstats.histogram ??= new LatencyHistogram()).recordUsec(usec);
-    if (reply.kind === "error") {
-      cstats.failedCalls++;
-      this.#engine.stats.error(errorCode(reply.message));
-    }
+    if (reply.kind === "error") this.#failed(cstats, reply);
     return reply;
+  }
+
+  /** Counts a command's error reply (commandstats failures, errorstats). */
+  #failed(cstats: CommandStats, reply: Reply & { kind: "error" }): void {
+    cstats.failedCalls++;
+    this.#engine.stats.error(errorCode(reply.message));
   }
 
   /** Adds a command's run to the latency monitor (it reached the threshold). */

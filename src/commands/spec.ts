@@ -175,6 +175,8 @@ export interface Command {
   /** Full name for errors and stats: `get`, `config|get`. */
   readonly fullName: string;
   readonly flags: ReadonlySet<CommandFlag>;
+  /** Whether the `fast` flag is set (read per call by the dispatcher's timing). */
+  readonly fast: boolean;
   readonly subcommands?: ReadonlyMap<string, Command>;
   readonly parent?: Command;
 }
@@ -233,9 +235,15 @@ function toCommand(spec: CommandSpec, parent: Command | undefined): Command {
     spec: CommandSpec;
     fullName: string;
     flags: Set<CommandFlag>;
+    fast: boolean;
     subcommands?: Map<string, Command>;
     parent?: Command;
-  } = { spec, fullName: spec.name, flags: new Set(spec.flags) };
+  } = {
+    spec,
+    fullName: spec.name,
+    flags: new Set(spec.flags),
+    fast: spec.flags.includes("fast"),
+  };
   if (parent !== undefined) command.parent = parent;
   if (spec.subcommands !== undefined) {
     const subs = new Map<string, Command>();

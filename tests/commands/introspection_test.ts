@@ -192,6 +192,30 @@ Deno.test("SLOWLOG logs a blocked command once answered, timed without the wait"
   assert.match(log, /\*3\r\n\$5\r\nRPUSH\r\n/);
 });
 
+Deno.test("within a batch, fast commands share the time between clock reads, in order", () => {
+  using s = inProcess({ "slowlog-log-slower-than": "5000", "latency-monitor-threshold": "5" });
+  s.call("SLOWLOG", "RESET");
+  s.engine.beginBatch();
+  // Two fast commands read no clock: they share the 10 ms that passed.
+  s.call("FASTADVANCE", "2");
+  s.call("FASTADVANCE", "8");
+  // A command that is not fast settles them before it runs, so it reads
+  // them as settled.
+  assert.deepEqual(plain(s.call("SLOWLOG", "LEN")), 2);
+  s.call("FASTADVANCE", "1");
+  s.engine.endBatch();
+  const log = plain(s.call("SLOWLOG", "GET")) as unknown[][];
+  assert.deepEqual(log.map((e) => [e[2], e[3]]), [
+    [5000, ["FASTADVANCE", "8"]],
+    [5000, ["FASTADVANCE", "2"]],
+  ]);
+  const stats = plain(s.call("INFO", "commandstats")) as string;
+  assert.match(stats, /cmdstat_fastadvance:calls=3,usec=11000,usec_per_call=3666\.67,/);
+  // The latency monitor saw the two 5 ms shares, not the 1 ms one.
+  const latest = plain(s.call("LATENCY", "LATEST")) as unknown[][];
+  assert.deepEqual(latest.map((e) => [e[0], e[2], e[3]]), [["fast-command", 5, 5]]);
+});
+
 Deno.test("LATENCY: events over the threshold, by the command's fast flag", () => {
   using s = inProcess({ "latency-monitor-threshold": "5" });
   s.call("ADVANCE", "4");
