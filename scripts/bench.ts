@@ -9,6 +9,7 @@
  * deno task bench --reps 7   # more repetitions (at least 3)
  * deno task bench --quick    # fewer requests, for a smoke run
  * deno task bench --only="-c 1 -P 1|floor" --out /tmp/c1.md  # some sections
+ * deno task bench --only="-c 50|stream memory" --tests=xadd,xrange_count10  # some tests
  * ```
  *
  * @module
@@ -25,6 +26,7 @@ const { values: opts } = parseArgs({
     out: { type: "string", default: "bench/results.md" },
     "v8-flags": { type: "string", default: "" },
     only: { type: "string", default: "" },
+    tests: { type: "string", default: "" },
   },
 });
 /** Sections to run: a regular expression over their titles (`floor`, `memory`, `start-up` too). */
@@ -306,6 +308,12 @@ interface Config {
 /** The sorted set the `zrangebyscore_limit` test reads: members `m0`... with scores 0... */
 const ZRANGE_KEY = "bench:zrange";
 const ZRANGE_MEMBERS = 1000;
+/** The stream the `xadd` test appends to: one 16-byte field value per entry. */
+const XADD_KEY = "bench:xadd";
+const STREAM_VALUE = "0123456789abcdef";
+/** The stream the `xrange_count10` test reads, prefilled with this many entries. */
+const XRANGE_KEY = "bench:xrange";
+const XRANGE_ENTRIES = 1000;
 
 /**
  * Tests that are not redis-benchmark's own (`-t`): the command line it
@@ -315,6 +323,14 @@ const CUSTOM_TESTS: Record<string, { argv: string[]; command: string }> = {
   zrangebyscore_limit: {
     argv: ["ZRANGEBYSCORE", ZRANGE_KEY, "100", "+inf", "LIMIT", "0", "10"],
     command: "zrangebyscore",
+  },
+  xadd: {
+    argv: ["XADD", XADD_KEY, "*", "f", STREAM_VALUE],
+    command: "xadd",
+  },
+  xrange_count10: {
+    argv: ["XRANGE", XRANGE_KEY, "-", "+", "COUNT", "10"],
+    command: "xrange",
   },
 };
 
@@ -330,6 +346,8 @@ const CORE_TESTS = [
   "zadd",
   "zrangebyscore_limit",
   "lrange_100",
+  "xadd",
+  "xrange_count10",
 ];
 
 async function supported(port: number, tests: string[]): Promise<string[]> {
@@ -389,6 +407,33 @@ async function fillZset(
   }
 }
 
+/**
+ * Sends `XADD key * f <16 bytes>` `n` times, 1000 commands per write, and
+ * waits for every reply (a bulk string: two line ends each).
+ */
+async function fillStream(port: number, key: string, n: number): Promise<void> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    const batch = 1000;
+    const buf = new Uint8Array(64 * 1024);
+    const one = encodeCommands([["XADD", key, "*", "f", STREAM_VALUE]]);
+    for (let i = 0; i < n; i += batch) {
+      const count = Math.min(batch, n - i);
+      const bytes = new Uint8Array(one.length * count);
+      for (let c = 0; c < count; c++) bytes.set(one, c * one.length);
+      await conn.write(bytes);
+      let lines = 0;
+      while (lines < count * 2) {
+        const got = await conn.read(buf);
+        if (got === null) throw new Error("connection closed while filling a stream");
+        for (let k = 0; k < got; k++) if (buf[k] === 10) lines++;
+      }
+    }
+  } finally {
+    conn.close();
+  }
+}
+
 async function main(): Promise<void> {
   const lines: string[] = [];
   const print = (s = "") => {
@@ -416,6 +461,8 @@ async function main(): Promise<void> {
   print(
     `- command: \`deno task bench${QUICK ? " --quick" : ""}${
       ONLY === undefined ? "" : ` --only="${ONLY.source}"`
+    }${
+      opts.tests === "" ? "" : ` --tests=${opts.tests}`
     }\`, ${REPS} interleaved repetitions, medians`,
   );
   if (!haveRedis) print(`- redis-server is not installed: resplite is reported alone`);
@@ -424,13 +471,19 @@ async function main(): Promise<void> {
   const ours = await startResplite();
   const theirs = haveRedis ? await startRedis() : undefined;
   try {
-    const tests = await supported(ours.port, CORE_TESTS);
+    const chosen = opts.tests === "" ? CORE_TESTS : opts.tests.split(",");
+    const tests = await supported(ours.port, chosen);
     if (tests.includes("zrangebyscore_limit")) {
       for (const t of theirs === undefined ? [ours] : [ours, theirs]) {
         await fillZset(t.port, ZRANGE_KEY, ZRANGE_MEMBERS, (i) => `m${i}`);
       }
     }
-    const skipped = CORE_TESTS.filter((t) => !tests.includes(t));
+    if (tests.includes("xrange_count10")) {
+      for (const t of theirs === undefined ? [ours] : [ours, theirs]) {
+        await fillStream(t.port, XRANGE_KEY, XRANGE_ENTRIES);
+      }
+    }
+    const skipped = chosen.filter((t) => !tests.includes(t));
     if (skipped.length > 0) print(`Skipped (not implemented yet): ${skipped.join(", ")}`);
     print();
     const n = QUICK ? 20000 : 100000;
@@ -485,6 +538,18 @@ async function main(): Promise<void> {
     try {
       if ((await supported(ours.port, ["zadd"])).length === 1) {
         await zsetMemory(print, ours, theirs);
+      }
+    } finally {
+      await stop(ours);
+      if (theirs !== undefined) await stop(theirs);
+    }
+  }
+  if (wanted("stream memory")) {
+    const ours = await startResplite();
+    const theirs = haveRedis ? await startRedis() : undefined;
+    try {
+      if ((await supported(ours.port, ["xadd"])).length === 1) {
+        await streamMemory(print, ours, theirs);
       }
     } finally {
       await stop(ours);
@@ -667,6 +732,56 @@ async function zsetMemory(
   }
   if (perMember.length === 2) {
     print(`\nRSS per member ratio resplite / redis: ${fmt(perMember[0]! / perMember[1]!, 2)}`);
+  }
+  print();
+}
+
+/**
+ * One stream of 1,000,000 entries of one 16-byte field (`XADD s * f
+ * <16 bytes>`): RSS and used_memory per entry on fresh processes, and
+ * resplite's RSS growth per entry against redis-server's used_memory growth.
+ */
+async function streamMemory(
+  print: (s?: string) => void,
+  ours: Target,
+  theirs: Target | undefined,
+): Promise<void> {
+  const n = QUICK ? 200000 : 1000000;
+  print(`## Stream memory: one stream of ${n} entries of one 16-byte field (XADD * f <16 bytes>)`);
+  print();
+  print(
+    "| server | entries | RSS before | RSS after | bytes/entry (RSS) | used_memory bytes/entry |",
+  );
+  print("|---|---:|---:|---:|---:|---:|");
+  const rss: number[] = [];
+  const used: number[] = [];
+  for (const t of [ours, theirs]) {
+    if (t === undefined) continue;
+    await sleep(300);
+    const before = memKb(t.pid, "VmRSS") * 1024;
+    const usedBefore = Number(
+      /used_memory:(\d+)/.exec(await cli(t.port, "INFO", "memory"))?.[1] ?? NaN,
+    );
+    await fillStream(t.port, "bench:smem", n);
+    await sleep(1000);
+    const entries = Number(await cli(t.port, "XLEN", "bench:smem"));
+    const after = memKb(t.pid, "VmRSS") * 1024;
+    const usedAfter = Number(
+      /used_memory:(\d+)/.exec(await cli(t.port, "INFO", "memory"))?.[1] ?? NaN,
+    );
+    rss.push((after - before) / entries);
+    used.push((usedAfter - usedBefore) / entries);
+    print(
+      `| ${t.name} | ${entries} | ${fmt(before / 1048576, 1)} MiB | ${
+        fmt(after / 1048576, 1)
+      } MiB | ${fmt(rss[rss.length - 1]!)} | ${fmt(used[used.length - 1]!)} |`,
+    );
+  }
+  if (rss.length === 2) {
+    print(
+      `\nresplite RSS per entry / redis used_memory per entry: ${fmt(rss[0]! / used[1]!, 2)}; ` +
+        `RSS ratio: ${fmt(rss[0]! / rss[1]!, 2)}`,
+    );
   }
   print();
 }

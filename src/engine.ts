@@ -212,6 +212,8 @@ export class Engine {
         this.#signal(db, key);
         this.stats.expiredKeys++;
       },
+      // A stream deleted or overwritten: blocked XREADGROUP clients get an error.
+      streamRemoved: (db: Database, key: string) => this.blocking.signal(db, key),
       // Hash fields removed by expiry: `hexpired`, and `del` for an emptied hash.
       fieldsExpired: (db: Database, key: string, fields: readonly string[], deleted: boolean) => {
         if (this.propagation.active) this.#propagateExpiry(db, ["HDEL", key, ...fields]);
@@ -530,8 +532,10 @@ export class Engine {
    */
   databaseReplaced(db: Database, replacement?: Database): void {
     if (this.watches.size > 0) this.watches.touchAll(db, replacement);
-    // SWAPDB: blocked clients are served from the keys the swap brings.
-    if (replacement !== undefined) this.blocking.signalAll(db);
+    // SWAPDB: blocked clients are served from the keys the swap brings;
+    // FLUSHDB / FLUSHALL (and SWAPDB) end XREADGROUP waits on streams
+    // that went (Redis's scanDatabaseForDeletedStreams).
+    this.blocking.signalAll(db);
   }
 
   /**
@@ -557,6 +561,8 @@ export class Engine {
       const ms = (this.clock.ticks?.() ?? this.clock.now()) - start;
       this.latency.addSampleIfNeeded("expire-cycle", Math.floor(ms));
     }
+    // A stream the cycle expired ends its blocked XREADGROUP clients' wait.
+    if (this.blocking.hasReady) this.blocking.serveReady();
     this.tracking.flush();
     const now = this.clock.now();
     this.stats.sample(now);

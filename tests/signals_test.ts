@@ -121,6 +121,17 @@ const CASES: Record<string, SignalCase> = {
   // 7.0 does not invalidate client caches on SWAPDB.
   swapdb: { setup: STR, run: ["SWAPDB", "0", "1"], invalidates: "none" },
   unlink: { setup: STR, run: ["UNLINK", "k"] },
+  xadd: { run: ["XADD", "k", "1-1", "f", "v"] },
+  xdel: {
+    setup: [["XADD", "k", "1-1", "f", "v"], ["XADD", "k", "2-1", "f", "v"]],
+    run: ["XDEL", "k", "1-1"],
+  },
+  xtrim: {
+    setup: [["XADD", "k", "1-1", "f", "v"], ["XADD", "k", "2-1", "f", "v"]],
+    run: ["XTRIM", "k", "MAXLEN", "1"],
+  },
+  // MKSTREAM creating the key is the one XGROUP change Redis 7.0.15 signals.
+  "xgroup|create": { run: ["XGROUP", "CREATE", "k", "g", "$", "MKSTREAM"] },
   zadd: { run: ["ZADD", "k", "1", "a"] },
   zincrby: { run: ["ZINCRBY", "k", "1", "a"] },
   zrem: { setup: [["ZADD", "k", "1", "a", "2", "b"]], run: ["ZREM", "k", "a"] },
@@ -170,6 +181,31 @@ const CASES: Record<string, SignalCase> = {
 const EXEMPT: Record<string, string> = {
   pfdebug: "PFDEBUG GETREG / TODENSE convert a sketch to dense and count a change, but Redis " +
     "7.0.15 sends no modified-key signal for it: tests/compat/cases/hll.ts checks WATCH",
+  xsetid: "XSETID counts a change but Redis 7.0.15 sends no modified-key signal for it: " +
+    "tests/compat/cases/stream.ts checks WATCH",
+  ...Object.fromEntries(
+    [
+      "xreadgroup",
+      "xack",
+      "xgroup|setid",
+      "xgroup|destroy",
+      "xgroup|createconsumer",
+      "xgroup|delconsumer",
+    ].map((name) => [
+      name,
+      `${name.toUpperCase()} counts changes but Redis 7.0.15 sends no modified-key signal ` +
+      "for it (nor XGROUP CREATE of an existing key): tests/compat/cases/stream_read.ts " +
+      "checks WATCH",
+    ]),
+  ),
+  ...Object.fromEntries(
+    ["xclaim", "xautoclaim"].map((name) => [
+      name,
+      `${name.toUpperCase()} changes only a group's PEL and consumers: Redis 7.0.15 counts ` +
+      "the changes but sends no modified-key signal: tests/compat/cases/stream_info.ts " +
+      "checks WATCH",
+    ]),
+  ),
 };
 
 /** Every write command of the table, full names (`config|set`). */

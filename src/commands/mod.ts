@@ -25,6 +25,9 @@ import { BITMAP_HANDLERS } from "./bitmap.ts";
 import { SORT_HANDLERS } from "./sort.ts";
 import { MEMORY_HANDLERS } from "./memory.ts";
 import { INTROSPECTION_HANDLERS } from "./introspection.ts";
+import { STREAM_HANDLERS } from "./stream.ts";
+import { STREAM_READ_HANDLERS } from "./stream_read.ts";
+import { STREAM_INFO_HANDLERS } from "./stream_info.ts";
 
 /**
  * Every group's handlers by command name; a name bound by two groups is an
@@ -57,6 +60,9 @@ export function allHandlers(): HandlerTable {
     SORT_HANDLERS,
     MEMORY_HANDLERS,
     INTROSPECTION_HANDLERS,
+    STREAM_HANDLERS,
+    STREAM_READ_HANDLERS,
+    STREAM_INFO_HANDLERS,
   );
 }
 
@@ -71,7 +77,7 @@ export function allHandlers(): HandlerTable {
  * const table = new CommandTable();
  * registerAll(table);
  * console.assert(table.lookup("ping") !== undefined);
- * console.assert(table.lookup("xadd") === undefined);
+ * console.assert(table.lookup("eval") === undefined);
  * ```
  */
 export function registerAll(table: CommandTable): void {

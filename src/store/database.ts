@@ -102,6 +102,12 @@ export interface DatabaseHooks {
    * so the key was deleted too.
    */
   fieldsExpired?(db: Database, key: string, fields: readonly string[], deleted: boolean): void;
+  /**
+   * A stream left a key: deleted, expired, overwritten, renamed or moved
+   * away (Redis's signalKeyAsReady from dbGenericDelete and dbSetValue):
+   * clients blocked in XREADGROUP on it are answered an error.
+   */
+  streamRemoved?(db: Database, key: string): void;
 }
 
 interface ScanState {
@@ -402,6 +408,10 @@ export class Database {
       this.#hooks.created?.(this, key);
       return;
     }
+    const old = this.#values[slot];
+    if (old !== value && typeof old === "object" && old.type === "stream") {
+      this.#hooks.streamRemoved?.(this, key);
+    }
     this.#values[slot] = value;
     // Under LFU an overwrite is an access and keeps the counter, as Redis.
     if (this.#lfu === undefined) this.#lru[slot] = this.lruNow();
@@ -434,6 +444,8 @@ export class Database {
   #remove(key: string): void {
     const slot = this.#data.get(key);
     if (slot === undefined) return;
+    const old = this.#values[slot];
+    if (typeof old === "object" && old.type === "stream") this.#hooks.streamRemoved?.(this, key);
     this.#data.delete(key);
     this.#values[slot] = undefined;
     if (this.#memory !== undefined) this.#memory.remove(slot);

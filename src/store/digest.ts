@@ -40,6 +40,8 @@ import { ListValue } from "./list.ts";
 import { SetValue } from "./set.ts";
 import { HashValue } from "./hash.ts";
 import { ZSetValue } from "./zset.ts";
+import { StreamValue } from "./stream.ts";
+import { formatId } from "./stream_id.ts";
 import { formatDouble } from "../resp/encoder.ts";
 
 /** Redis's object type numbers (`OBJ_STRING`, ...), as digests mix them in. */
@@ -127,6 +129,12 @@ class Digester {
           this.mix(element, member);
           this.mix(element, formatDouble(score));
           this.xor(digest, element);
+        }
+      } else if (value instanceof StreamValue) {
+        // Each live entry: `<ms>.<seq>`, then its fields and values (groups are not mixed).
+        for (const [id, fields] of value.entries()) {
+          this.mix(digest, formatId(id).replace("-", "."));
+          for (const part of fields) this.mix(digest, part);
         }
       } else {
         throw new Error(`no digest for ${value.type} values`);

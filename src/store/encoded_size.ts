@@ -30,7 +30,12 @@ import { ListValue } from "./list.ts";
 import { isIntegerMember, SetValue } from "./set.ts";
 import { HashValue } from "./hash.ts";
 import { ZSetValue } from "./zset.ts";
+import { StreamValue } from "./stream.ts";
+import { idMs, idSeq } from "./stream_id.ts";
 import { formatDouble } from "../resp/encoder.ts";
+import { listpackEntrySize } from "./sizing.ts";
+
+export { listpackEntrySize };
 
 /** A canonical 64-bit integer text as a bigint (Redis's string2ll), else null. */
 function parseInt64(s: string): bigint | null {
@@ -86,48 +91,6 @@ function rdbBlobSize(bytes: number): number {
 
 /** Listpack header (total bytes, element count) and end byte. */
 const LISTPACK_EMPTY = 7;
-
-/**
- * Bytes one element takes in a listpack: integer texts are stored as
- * integers (1 to 9 bytes), others as a length then the bytes; each entry
- * ends with its own length (backlen).
- *
- * @param s the element
- * @returns the entry size
- * @example
- * ```ts
- * import { listpackEntrySize } from "./encoded_size.ts";
- * console.assert(listpackEntrySize("a") === 3);
- * console.assert(listpackEntrySize("100") === 2);
- * ```
- */
-export function listpackEntrySize(s: string): number {
-  let body: number;
-  const n = parseInt64(s);
-  if (n !== null) {
-    if (n >= 0n && n <= 127n) body = 1;
-    else if (n >= -4096n && n <= 4095n) body = 2;
-    else if (n >= -32768n && n <= 32767n) body = 3;
-    else if (n >= -8388608n && n <= 8388607n) body = 4;
-    else if (n >= -2147483648n && n <= 2147483647n) body = 5;
-    else body = 9;
-  } else if (s.length < 64) {
-    body = 1 + s.length;
-  } else if (s.length < 4096) {
-    body = 2 + s.length;
-  } else {
-    body = 5 + s.length;
-  }
-  return body + backlenSize(body);
-}
-
-function backlenSize(l: number): number {
-  if (l <= 127) return 1;
-  if (l < 16383) return 2;
-  if (l < 2097151) return 3;
-  if (l < 268435455) return 4;
-  return 5;
-}
 
 /** One quicklist node: its element count and listpack bytes. */
 export interface QuicklistNode {
@@ -256,7 +219,50 @@ export function serializedLength(value: Value, options: EncodingOptions): number
     for (const member of value.scores.keys()) size += rdbStringSize(member) + 8;
     return size;
   }
+  if (value instanceof StreamValue) return streamSerializedLength(value);
   throw new Error(`no serialized length for ${value.type} values`);
+}
+
+/** rdbSaveLen of a uint64 held as a bigint or a number. */
+function rdbBigLengthSize(n: bigint | number): number {
+  const v = BigInt(n);
+  return v <= 0xffffffffn ? rdbLengthSize(Number(v)) : 9;
+}
+
+/** rdbSaveLen of both halves of a stream ID. */
+function rdbIdSize(id: string): number {
+  return rdbBigLengthSize(idMs(id)) + rdbBigLengthSize(idSeq(id));
+}
+
+/**
+ * What RDB writes for a stream (RDB_TYPE_STREAM_LISTPACKS_2): the node
+ * count, per node its 16-byte key and its listpack as a blob, then the
+ * length, last ID, first ID, max deleted ID and entries-added, then the
+ * consumer groups (name, last ID, entries-read, the PEL with delivery
+ * times and counts, the consumers with their seen times and PEL IDs).
+ */
+function streamSerializedLength(stream: StreamValue): number {
+  let size = rdbLengthSize(stream.radixTreeKeys);
+  for (const [bytes] of stream.nodeSizes()) size += 17 + rdbBlobSize(bytes);
+  size += rdbLengthSize(stream.length) + rdbIdSize(stream.lastId) +
+    rdbIdSize(stream.firstId() ?? "\0".repeat(16)) + rdbIdSize(stream.maxDeletedId) +
+    rdbBigLengthSize(stream.entriesAdded);
+  const groups = stream.groups;
+  size += rdbLengthSize(groups?.size ?? 0);
+  for (const group of groups?.values() ?? []) {
+    size += rdbStringSize(group.name) + rdbIdSize(group.lastId) +
+      rdbBigLengthSize(BigInt.asUintN(64, group.entriesRead));
+    size += rdbLengthSize(group.pending.size);
+    for (const [, entry] of group.pending.entries()) {
+      size += 16 + 8 + rdbBigLengthSize(entry.deliveryCount);
+    }
+    size += rdbLengthSize(group.consumers.size);
+    for (const consumer of group.consumers.values()) {
+      size += rdbStringSize(consumer.name) + 8 + rdbLengthSize(consumer.pending.size) +
+        16 * consumer.pending.size;
+    }
+  }
+  return size;
 }
 
 /**

@@ -49,8 +49,12 @@ import { ListValue } from "./list.ts";
 import { isIntegerMember, SetValue } from "./set.ts";
 import { HashValue } from "./hash.ts";
 import { ZSetValue } from "./zset.ts";
+import { raxNodeCount, StreamValue } from "./stream.ts";
 import { listpackEntrySize, quicklistFill, quicklistNodes } from "./encoded_size.ts";
 import { formatDouble } from "../resp/encoder.ts";
+import { allocSize } from "./sizing.ts";
+
+export { allocSize };
 
 /** Redis's robj (type, encoding, LRU, refcount, pointer). */
 const ROBJ = 16;
@@ -81,27 +85,6 @@ const NODE_ENTRY_OVERHEAD = 8;
 
 /** Redis's default MEMORY USAGE sample count (OBJ_COMPUTE_SIZE_DEF_SAMPLES). */
 export const DEFAULT_SAMPLES = 5;
-
-/**
- * The allocation jemalloc makes for a request: 8, then multiples of 16 up
- * to 128, then four size classes per doubling.
- *
- * @param n the bytes requested
- * @returns the bytes allocated
- * @example
- * ```ts
- * import { allocSize } from "./memory_size.ts";
- * console.assert(allocSize(5) === 8 && allocSize(23) === 32);
- * console.assert(allocSize(129) === 160 && allocSize(257) === 320);
- * ```
- */
-export function allocSize(n: number): number {
-  if (n <= 8) return 8;
-  if (n <= 128) return Math.ceil(n / 16) * 16;
-  const lg = Math.floor(Math.log2(n - 1));
-  const step = 2 ** (lg - 2);
-  return Math.ceil(n / step) * step;
-}
 
 /** The header of an sds string of this length (sdsReqType). */
 function sdsHeader(len: number): number {
@@ -219,7 +202,52 @@ export function valueSize(value: Value, options: SizeOptions): number {
   if (value instanceof SetValue) return setSize(value, options.samples);
   if (value instanceof HashValue) return hashSize(value, options.samples);
   if (value instanceof ZSetValue) return zsetSize(value, options.samples);
+  if (value instanceof StreamValue) return streamSize(value, options.samples);
   return ROBJ;
+}
+
+/** Redis's `stream` struct (7.0: rax, length, last, first and max deleted IDs, entries-added, groups). */
+const STREAM = 80;
+/** streamCG, streamConsumer and streamNACK (7.0.15). */
+const STREAM_CG = 40;
+const STREAM_CONSUMER = 24;
+const STREAM_NACK = 24;
+
+/**
+ * Redis's streamRadixTreeMemoryUsage: 16 bytes a key, and per rax node its
+ * 4-byte header plus a fixed 30 pointers' overhead.
+ */
+function streamRaxSize(keys: readonly string[]): number {
+  return keys.length * 16 + raxNodeCount(keys) * (4 + 8 * 30);
+}
+
+/**
+ * A stream as objectComputeSize sizes it: the struct, the rax of nodes,
+ * the listpacks' allocations (the first `samples` averaged over all but the
+ * last, plus the last), and per group its struct, PEL rax and entries, and
+ * per consumer its struct, name and PEL rax.
+ */
+function streamSize(stream: StreamValue, samples: number): number {
+  let size = ROBJ + STREAM + streamRaxSize(stream.nodeKeys());
+  const nodes = stream.nodeSizes();
+  let sampled = 0;
+  let bytes = 0;
+  while (sampled < samples && sampled < nodes.length) bytes += nodes[sampled++]![1];
+  if (nodes.length <= sampled) {
+    size += bytes;
+  } else {
+    if (sampled > 0) bytes = Math.floor(bytes / sampled);
+    size += bytes * (nodes.length - 1) + nodes[nodes.length - 1]![1];
+  }
+  for (const group of stream.groups?.values() ?? []) {
+    const pel = [...group.pending.entries()].map(([id]) => id);
+    size += STREAM_CG + streamRaxSize(pel) + STREAM_NACK * pel.length;
+    for (const consumer of group.consumers.values()) {
+      const own = [...consumer.pending.entries()].map(([id]) => id);
+      size += STREAM_CONSUMER + consumer.name.length + streamRaxSize(own);
+    }
+  }
+  return size;
 }
 
 /**

@@ -655,17 +655,17 @@ Deno.test("COMMAND", async (t) => {
 
   await t.step("a command of the table without a handler is unknown", async () => {
     assert.equal(
-      await raw.call("XADD", "k", "*", "f", "v"),
-      "-ERR unknown command 'XADD', with args beginning with: 'k' '*' 'f' 'v' \r\n",
+      await raw.call("EVAL", "return 1", "0"),
+      "-ERR unknown command 'EVAL', with args beginning with: 'return 1' '0' \r\n",
     );
     assert.equal(
-      await raw.call("COMMAND", "INFO", "xadd", "script|load"),
+      await raw.call("COMMAND", "INFO", "eval", "script|load"),
       "*2\r\n$-1\r\n$-1\r\n",
     );
-    assert.equal(await raw.call("COMMAND", "DOCS", "xadd", "script|load"), "*0\r\n");
-    assert.equal(await raw.call("COMMAND", "LIST", "FILTERBY", "PATTERN", "xadd"), "*0\r\n");
+    assert.equal(await raw.call("COMMAND", "DOCS", "eval", "script|load"), "*0\r\n");
+    assert.equal(await raw.call("COMMAND", "LIST", "FILTERBY", "PATTERN", "eval"), "*0\r\n");
     assert.equal(
-      await raw.call("COMMAND", "GETKEYS", "xadd", "k", "*", "f", "v"),
+      await raw.call("COMMAND", "GETKEYS", "eval", "return 1", "0"),
       "-ERR Invalid command specified\r\n",
     );
     assert.equal(
@@ -674,7 +674,7 @@ Deno.test("COMMAND", async (t) => {
     );
     const redis = await s.redis();
     const names = (await redis.call("COMMAND") as unknown[][]).map((c) => c[0]);
-    assert.ok(!names.includes("xadd") && names.includes("sadd"));
+    assert.ok(!names.includes("eval") && names.includes("sadd"));
   });
 
   await t.step("COMMAND LIST lists commands and subcommands, with filters", async () => {

@@ -76,7 +76,7 @@ Deno.test("the server registers every command of the table that has a handler, a
       assert.deepEqual([...cmd.subcommands.values()].map((s) => s.fullName), subs, name);
     }
   }
-  assert.equal(table.lookup("xadd"), undefined);
+  assert.equal(table.lookup("eval"), undefined);
   assert.ok(table.lookup("config")!.subcommands!.get("rewrite") !== undefined);
   assert.equal(table.lookup("script"), undefined);
 });

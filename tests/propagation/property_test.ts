@@ -149,6 +149,9 @@ const ZERO_MEANS_NOTHING: ReadonlySet<string> = new Set([
   "copy",
   "smove",
   "lrem",
+  "xack",
+  "xgroup|destroy",
+  "xgroup|createconsumer",
 ]);
 
 /** Write commands whose null (or empty) reply means nothing changed. */
@@ -166,6 +169,7 @@ const NULL_MEANS_NOTHING: ReadonlySet<string> = new Set([
   "blmove",
   "brpoplpush",
   "blmpop",
+  "xreadgroup",
 ]);
 
 /** Hash-field TTL commands: per-field codes, a change only for 1 and 2. */
@@ -278,6 +282,19 @@ function lower(s: string): string {
   return s.toLowerCase();
 }
 
+/**
+ * A command's name as the table flags it: `container|sub` for a write
+ * subcommand (XGROUP CREATE is `xgroup|create`), else the name.
+ */
+function commandName(argv: readonly string[], isWrite: (name: string) => boolean): string {
+  const name = lower(argv[0]!);
+  if (argv.length > 1) {
+    const sub = `${name}|${lower(argv[1]!)}`;
+    if (isWrite(sub)) return sub;
+  }
+  return name;
+}
+
 /** A reply as short text for the logs. */
 function summary(reply: Reply): string {
   switch (reply.kind) {
@@ -373,7 +390,7 @@ function changedNothing(
 ): boolean {
   if (reply.kind === "error") return true;
   if (reply.kind === "simple" && reply.value === "QUEUED") return true;
-  const name = lower(argv[0]!);
+  const name = commandName(argv, isWrite);
   if (PROPAGATED_READS.has(name)) return false;
   if (!isWrite(name)) return true;
   if (ZERO_MEANS_NOTHING.has(name) && reply.kind === "integer" && reply.value === 0) return true;
@@ -447,7 +464,7 @@ function streamProblems(
     inside++;
     const reason = FORBIDDEN.get(name);
     if (reason !== undefined) note(`${name.toUpperCase()} (${reason})`, e);
-    else if (!isWrite(name) && !PROPAGATED_READS.has(name)) {
+    else if (!isWrite(commandName(e.argv, isWrite)) && !PROPAGATED_READS.has(name)) {
       note(`${name.toUpperCase()} (not a write command)`, e);
     }
     if (name === "set") {
@@ -530,6 +547,9 @@ class ReplicationRun {
     this.#primaryAdmin = this.primary.connect();
     this.#replicaAdmin = this.replica.connect();
     this.#replicaClient = this.replica.connect();
+    // The stream comes from a master: commands Redis obeys from one (XADD /
+    // XTRIM's LIMIT after `=`, SETRANGE past proto-max-bulk-len) replay.
+    this.#replicaClient.role = "master";
     this.#admin(this.replica, this.#replicaAdmin, ["DEBUG", "SET-ACTIVE-EXPIRE", "0"]);
     for (let i = 0; i < ACTORS; i++) {
       this.#actors.push({ id: i, client: this.primary.connect(), queued: undefined });
@@ -544,7 +564,10 @@ class ReplicationRun {
 
   /** Whether a command name is flagged write in the table. */
   isWrite = (name: string): boolean => {
-    const command = this.primary.commands.lookup(name);
+    const bar = name.indexOf("|");
+    const command = bar === -1
+      ? this.primary.commands.lookup(name)
+      : this.primary.commands.lookup(name.slice(0, bar))?.subcommands?.get(name.slice(bar + 1));
     return command !== undefined && command.flags.has("write");
   };
 
@@ -785,7 +808,7 @@ class ReplicationRun {
   }
 
   #count(argv: readonly string[], reply: Reply, noop: boolean): void {
-    const name = lower(argv[0]!);
+    const name = commandName(argv, this.isWrite);
     if (!this.isWrite(name)) return;
     let calls = this.coverage.calls.get(name);
     if (calls === undefined) {

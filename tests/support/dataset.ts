@@ -14,6 +14,9 @@ import type { Database, Value } from "../../src/store/database.ts";
 import { ListValue } from "../../src/store/list.ts";
 import { SetValue } from "../../src/store/set.ts";
 import { HashValue } from "../../src/store/hash.ts";
+import { StreamValue } from "../../src/store/stream.ts";
+import { formatId, MAX_ID, MIN_ID } from "../../src/store/stream_id.ts";
+import { sortedGroups } from "../../src/store/stream_group.ts";
 
 /**
  * A binary string as readable text: printable ASCII as is, other bytes
@@ -68,6 +71,14 @@ export function renderValue(value: Value): string {
       return `${quote(f)}: ${quote(value.map.get(f)!)}${at === undefined ? "" : ` @${at}`}`;
     });
     return `hash {${fields.join(", ")}}`;
+  }
+  if (value instanceof StreamValue) {
+    const entries = [...value.entries()].map(([id, fields]) =>
+      `${formatId(id)} [${fields.map(quote).join(", ")}]`
+    );
+    return `stream [${entries.join(", ")}] last ${formatId(value.lastId)} maxdeleted ${
+      formatId(value.maxDeletedId)
+    } added ${value.entriesAdded} nodes ${value.radixTreeKeys}${renderGroups(value)}`;
   }
   return `${value.type} (not rendered)`;
 }
@@ -147,4 +158,22 @@ export function differences(a: Snapshot, b: Snapshot): KeyDifference[] {
     }
   }
   return out;
+}
+
+/**
+ * A stream's consumer groups as far as the effect stream carries them (as
+ * Redis's own does): each group's last ID and its pending entries with
+ * their owners. Delivery times and counts, entries-read and consumers that
+ * hold nothing are left out: reads that deliver nothing new change them
+ * without propagating anything, in Redis too.
+ */
+function renderGroups(value: StreamValue): string {
+  if (value.groups === undefined || value.groups.size === 0) return "";
+  const groups = sortedGroups(value).map((g) => {
+    const pending = [...g.pending.range(MIN_ID, MAX_ID)].map(([id, p]) =>
+      `${formatId(id)}@${quote(p.consumer.name)}`
+    );
+    return `${quote(g.name)} last ${formatId(g.lastId)} pending [${pending.join(", ")}]`;
+  });
+  return ` groups {${groups.join("; ")}}`;
 }

@@ -27,6 +27,7 @@ export const KEYS = {
   zset: ["zset:a", "zset:b", "zset:c"],
   geo: ["geo:a", "geo:b"],
   hll: ["hll:a", "hll:b"],
+  stream: ["stream:a", "stream:b"],
 } as const;
 
 /** A kind of key: a type's keys, or `any` for the whole keyspace. */
@@ -40,6 +41,7 @@ const ALL_KEYS: readonly string[] = [
   ...KEYS.zset,
   ...KEYS.geo,
   ...KEYS.hll,
+  ...KEYS.stream,
   "other",
 ];
 
@@ -408,6 +410,27 @@ function geoStore(d: Draw): string[] {
   return d.chance(0.8) ? [d.pick(["STORE", "STOREDIST"]), d.key("geo")] : [];
 }
 
+/** Stream IDs for explicit XADD / XDEL / XSETID / MINID: small, so they collide. */
+function streamIdArg(d: Draw): string {
+  const ms = d.int(0, 12);
+  return d.chance(0.3) ? String(ms) : `${ms}-${d.int(0, 3)}`;
+}
+
+/** A consumer group name (XGROUP, XREADGROUP, XACK): two, so they collide. */
+function streamGroup(d: Draw): string {
+  return d.pick(["g1", "g2"]);
+}
+
+/** XADD / XTRIM trimming: MAXLEN or MINID, `=`, `~` or neither, now and then LIMIT. */
+function streamTrim(d: Draw): string[] {
+  const out = [d.pick(["MAXLEN", "MINID"])];
+  const mark = d.pick(["", "=", "~", "~"]);
+  if (mark !== "") out.push(mark);
+  out.push(out[0] === "MAXLEN" ? d.pick(["0", "1", "2", "5", "-1"]) : streamIdArg(d));
+  if (d.chance(0.2)) out.push("LIMIT", d.pick(["0", "1", "3", "100"]));
+  return out;
+}
+
 /**
  * The argument generator of every write command, by its name as the
  * command table gives it. A test checks this covers the table's write
@@ -498,6 +521,98 @@ export const WRITE_COMMANDS: Readonly<Record<string, ArgvGenerator>> = {
     return out;
   },
   hsetnx: (d) => ["HSETNX", d.key("hash"), d.field(), d.fieldValue()],
+  xadd: (d) => {
+    const out = ["XADD", d.key("stream")];
+    if (d.chance(0.1)) out.push("NOMKSTREAM");
+    if (d.chance(0.3)) out.push(...streamTrim(d));
+    const ms = d.int(1, 12);
+    out.push(d.pick(["*", `${ms}-*`, `${ms}-*`, `${ms}-${d.int(0, 3)}`, `${ms}`, "0-0"]));
+    for (let i = d.chance(0.05) ? 0 : d.int(1, 2); i > 0; i--) {
+      out.push(d.pick(["f1", "f2", "f1"]), d.fieldValue());
+    }
+    return out;
+  },
+  xdel: (d) => {
+    const ids = Array.from({ length: d.int(1, 3) }, () => streamIdArg(d));
+    return ["XDEL", d.key("stream"), ...ids];
+  },
+  xsetid: (d) => {
+    const out = ["XSETID", d.key("stream"), d.pick([streamIdArg(d), "20-0", "99-1"])];
+    if (d.chance(0.3)) out.push("ENTRIESADDED", d.pick(["0", "5", "100", "-1"]));
+    if (d.chance(0.3)) out.push("MAXDELETEDID", streamIdArg(d));
+    return out;
+  },
+  xtrim: (d) => ["XTRIM", d.key("stream"), ...streamTrim(d)],
+  xreadgroup: (d) => {
+    const out = ["XREADGROUP", "GROUP", streamGroup(d), d.pick(["c1", "c2", "c3"])];
+    if (d.chance(0.4)) out.push("COUNT", d.count());
+    if (d.chance(0.4)) out.push("BLOCK", d.pick(["0", "100", "2000"]));
+    if (d.chance(0.2)) out.push("NOACK");
+    const keys = d.keys("stream", 1, 2);
+    const ids = keys.map(() => d.chance(0.75) ? ">" : d.pick(["0", streamIdArg(d), "$"]));
+    return [...out, "STREAMS", ...keys, ...ids];
+  },
+  xack: (d) => [
+    "XACK",
+    d.key("stream"),
+    streamGroup(d),
+    ...Array.from({ length: d.int(1, 6) }, () => streamIdArg(d)),
+  ],
+  "xgroup|create": (d) => {
+    const out = ["XGROUP", "CREATE", d.key("stream"), streamGroup(d)];
+    out.push(d.pick(["$", "0", "$", streamIdArg(d)]));
+    if (d.chance(0.5)) out.push("MKSTREAM");
+    if (d.chance(0.2)) out.push("ENTRIESREAD", d.pick(["0", "2", "-1", "-2"]));
+    return out;
+  },
+  "xgroup|setid": (d) => {
+    const out = [
+      "XGROUP",
+      "SETID",
+      d.key("stream"),
+      streamGroup(d),
+      d.pick(["$", "0", streamIdArg(d)]),
+    ];
+    if (d.chance(0.3)) out.push("ENTRIESREAD", d.pick(["0", "3", "-1"]));
+    return out;
+  },
+  "xgroup|destroy": (d) => ["XGROUP", "DESTROY", d.key("stream"), streamGroup(d)],
+  "xgroup|createconsumer": (d) => [
+    "XGROUP",
+    "CREATECONSUMER",
+    d.key("stream"),
+    streamGroup(d),
+    d.pick(["c1", "c2", "c3"]),
+  ],
+  "xgroup|delconsumer": (d) => [
+    "XGROUP",
+    "DELCONSUMER",
+    d.key("stream"),
+    streamGroup(d),
+    d.pick(["c1", "c2", "c3"]),
+  ],
+  xclaim: (d) => {
+    const out = ["XCLAIM", d.key("stream"), streamGroup(d), d.pick(["c1", "c2", "c3"])];
+    out.push(d.pick(["0", "0", "100", "5000", "-1", "x"]));
+    for (let i = d.int(1, 3); i > 0; i--) out.push(streamIdArg(d));
+    const options: string[][] = [];
+    if (d.chance(0.3)) options.push(["IDLE", d.pick(["0", "100", "-5", "99999999"])]);
+    if (d.chance(0.2)) options.push(["TIME", d.pick([d.unixMillis(), "0", "-1"])]);
+    if (d.chance(0.3)) options.push(["RETRYCOUNT", d.pick(["0", "3", "-1"])]);
+    if (d.chance(0.3)) options.push(["FORCE"]);
+    if (d.chance(0.3)) options.push(["JUSTID"]);
+    if (d.chance(0.2)) options.push(["LASTID", streamIdArg(d)]);
+    if (d.chance(0.03)) options.push([d.pick(["FOO", "IDLE"])]);
+    return [...out, ...d.shuffle(options).flat()];
+  },
+  xautoclaim: (d) => {
+    const out = ["XAUTOCLAIM", d.key("stream"), streamGroup(d), d.pick(["c1", "c2", "c3"])];
+    out.push(d.pick(["0", "0", "100", "5000", "-1", "x"]));
+    out.push(d.pick(["0", "-", streamIdArg(d), `(${streamIdArg(d)}`]));
+    if (d.chance(0.5)) out.push("COUNT", d.pick(["1", "2", "5", "0"]));
+    if (d.chance(0.3)) out.push("JUSTID");
+    return out;
+  },
   incr: (d) => ["INCR", d.key("string")],
   incrby: (d) => ["INCRBY", d.key("string"), d.integer()],
   incrbyfloat: (d) => ["INCRBYFLOAT", d.key("string"), d.float()],
@@ -681,6 +796,10 @@ export const WRITE_WEIGHTS: Readonly<Record<string, number>> = {
   sdiffstore: 0.6,
   hset: 2,
   geoadd: 2,
+  xadd: 4,
+  "xgroup|create": 2,
+  xreadgroup: 3,
+  xack: 2,
 };
 
 /**
@@ -705,6 +824,7 @@ export const READ_COMMANDS: readonly ArgvGenerator[] = [
   (d) => ["PFCOUNT", ...d.keys("hll", 1, 2)],
   (d) => ["ZRANGE", d.key("zset"), "0", "-1", "WITHSCORES"],
   (d) => ["ZSCORE", d.key("zset"), d.member()],
+  (d) => ["XRANGE", d.key("stream"), "-", "+"],
 ];
 
 /**

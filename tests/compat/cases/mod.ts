@@ -25,6 +25,9 @@ import { CASES as sort } from "./sort.ts";
 import { CASES as memory } from "./memory.ts";
 import { CASES as config } from "./config.ts";
 import { CASES as info } from "./info.ts";
+import { CASES as stream } from "./stream.ts";
+import { CASES as streamRead } from "./stream_read.ts";
+import { CASES as streamInfo } from "./stream_info.ts";
 import { CASES as introspection, MODULE_CASES as introspectionModules } from "./introspection.ts";
 
 /** All cases by group. */
@@ -52,6 +55,9 @@ export const GROUPS: Record<string, readonly CompatCase[]> = {
   config,
   introspection,
   "introspection-modules": introspectionModules,
+  stream,
+  "stream-read": streamRead,
+  "stream-info": streamInfo,
 };
 
 /**
