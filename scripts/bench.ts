@@ -532,25 +532,16 @@ async function main(): Promise<void> {
       if (theirs !== undefined) await stop(theirs);
     }
   }
-  if (wanted("zset memory")) {
+  const sizing: [string, string, typeof zsetMemory][] = [
+    ["zset memory", "zadd", zsetMemory],
+    ["stream memory", "xadd", streamMemory],
+  ];
+  for (const [section, command, measure] of sizing) {
+    if (!wanted(section)) continue;
     const ours = await startResplite();
     const theirs = haveRedis ? await startRedis() : undefined;
     try {
-      if ((await supported(ours.port, ["zadd"])).length === 1) {
-        await zsetMemory(print, ours, theirs);
-      }
-    } finally {
-      await stop(ours);
-      if (theirs !== undefined) await stop(theirs);
-    }
-  }
-  if (wanted("stream memory")) {
-    const ours = await startResplite();
-    const theirs = haveRedis ? await startRedis() : undefined;
-    try {
-      if ((await supported(ours.port, ["xadd"])).length === 1) {
-        await streamMemory(print, ours, theirs);
-      }
+      if ((await supported(ours.port, [command])).length === 1) await measure(print, ours, theirs);
     } finally {
       await stop(ours);
       if (theirs !== undefined) await stop(theirs);

@@ -277,7 +277,34 @@ export const Errors = {
   moduleUnloadNoSuch: "ERR Error unloading module: no such module with that name",
 } as const;
 
-/** Redis replaces CR and LF with spaces in texts that echo user input. */
-function sanitize(text: string): string {
+/**
+ * Redis replaces CR and LF with spaces in texts that echo user input
+ * (addReplyErrorFormat).
+ *
+ * @param text the error text
+ * @returns the text as sent
+ * @example
+ * ```ts
+ * import { sanitize } from "./errors.ts";
+ * console.assert(sanitize("ERR a\r\nb") === "ERR a  b");
+ * ```
+ */
+export function sanitize(text: string): string {
   return text.replace(/[\r\n]/g, " ");
+}
+
+/**
+ * A binary string as Redis's `%s` prints it: up to its first NUL byte.
+ *
+ * @param s the string
+ * @returns the text before any NUL
+ * @example
+ * ```ts
+ * import { cText } from "./errors.ts";
+ * console.assert(cText("ab\0cd") === "ab");
+ * ```
+ */
+export function cText(s: string): string {
+  const nul = s.indexOf("\0");
+  return nul === -1 ? s : s.slice(0, nul);
 }

@@ -46,7 +46,7 @@
  * @module
  */
 
-import { ReplyError } from "../errors.ts";
+import { cText, ReplyError, sanitize } from "../errors.ts";
 import {
   array,
   bulk,
@@ -93,17 +93,6 @@ export const STREAM_INFO_HANDLERS: HandlerTable = {
 // ---------------------------------------------------------------------------
 // Error texts (verbatim from Redis 7.0.15)
 
-/** A text as Redis's `%s` prints it: up to a NUL byte. */
-function cText(s: string): string {
-  const nul = s.indexOf("\0");
-  return nul === -1 ? s : s.slice(0, nul);
-}
-
-/** addReplyErrorFormat's sanitizing: CR and LF become spaces. */
-function sanitized(text: string): string {
-  return text.replace(/[\r\n]/g, " ");
-}
-
 /**
  * The error texts of XPENDING, XCLAIM, XAUTOCLAIM and XINFO, byte for byte
  * as Redis 7.0.15 sends them.
@@ -117,17 +106,17 @@ function sanitized(text: string): string {
 export const StreamInfoErrors = {
   /** XPENDING, XCLAIM, XAUTOCLAIM on a missing key or group. */
   noGroup: (key: string, group: string): string =>
-    sanitized(`NOGROUP No such key '${cText(key)}' or consumer group '${cText(group)}'`),
+    sanitize(`NOGROUP No such key '${cText(key)}' or consumer group '${cText(group)}'`),
   /** XINFO CONSUMERS on a missing group. */
   noGroupForKey: (group: string, key: string): string =>
-    sanitized(`NOGROUP No such consumer group '${cText(group)}' for key name '${cText(key)}'`),
+    sanitize(`NOGROUP No such consumer group '${cText(group)}' for key name '${cText(key)}'`),
   xclaimMinIdle: "ERR Invalid min-idle-time argument for XCLAIM",
   xautoclaimMinIdle: "ERR Invalid min-idle-time argument for XAUTOCLAIM",
   xclaimIdle: "ERR Invalid IDLE option argument for XCLAIM",
   xclaimTime: "ERR Invalid TIME option argument for XCLAIM",
   xclaimRetryCount: "ERR Invalid RETRYCOUNT option argument for XCLAIM",
   xclaimOption: (option: string): string =>
-    sanitized(`ERR Unrecognized XCLAIM option '${cText(option)}'`),
+    sanitize(`ERR Unrecognized XCLAIM option '${cText(option)}'`),
   xautoclaimCount: "ERR COUNT must be > 0",
   /** XAUTOCLAIM with a COUNT whose ID buffer Redis's allocator refuses. */
   xautoclaimMemory: "ERR Insufficient memory, failed allocating transient memory, COUNT too high.",
@@ -137,7 +126,7 @@ export const StreamInfoErrors = {
   wrongType: "WRONGTYPE Operation against a key holding the wrong kind of value",
   /** XINFO STREAM with options other than FULL [COUNT n]. */
   subcommandSyntax: (sub: string, container: string): string =>
-    sanitized(
+    sanitize(
       `ERR unknown subcommand or wrong number of arguments for '${
         cText(sub).slice(0, 128)
       }'. Try ${container.toUpperCase()} HELP.`,

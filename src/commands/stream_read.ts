@@ -59,7 +59,7 @@
  * @module
  */
 
-import { Errors, ReplyError } from "../errors.ts";
+import { cText, Errors, ReplyError, sanitize } from "../errors.ts";
 import {
   array,
   bulk,
@@ -104,17 +104,6 @@ export const STREAM_READ_HANDLERS: HandlerTable = {
   "xgroup|help": xgroupHelp,
 };
 
-/** Redis's C strings: a NUL byte ends the text `%s` formats. */
-function cText(s: string): string {
-  const nul = s.indexOf("\0");
-  return nul === -1 ? s : s.slice(0, nul);
-}
-
-/** addReplyErrorFormat: CR and LF become spaces. */
-function sanitized(s: string): string {
-  return s.replace(/[\r\n]/g, " ");
-}
-
 /**
  * The error texts of this group, verbatim from Redis 7.0.15 (the ones
  * shared with other groups are in `src/errors.ts`).
@@ -136,7 +125,7 @@ export const StreamReadErrors = {
   missingGroup: "ERR Missing GROUP option for XREADGROUP",
   /** XREADGROUP on a missing key or group. */
   noGroupRead: (key: string, group: string): string =>
-    sanitized(
+    sanitize(
       `NOGROUP No such key '${cText(key)}' or consumer group '${
         cText(group)
       }' in XREADGROUP with GROUP option`,
@@ -154,7 +143,7 @@ export const StreamReadErrors = {
     "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.",
   /** XGROUP SETID, CREATECONSUMER, DELCONSUMER on a missing group. */
   noGroup: (group: string, key: string): string =>
-    sanitized(`NOGROUP No such consumer group '${cText(group)}' for key name '${cText(key)}'`),
+    sanitize(`NOGROUP No such consumer group '${cText(group)}' for key name '${cText(key)}'`),
   busyGroup: "BUSYGROUP Consumer Group name already exists",
   entriesRead: "ERR value for ENTRIESREAD must be positive or -1",
 } as const;
