@@ -261,3 +261,23 @@ Deno.test("CONFIG SET maxmemory below the memory in use evicts at the next cron 
   assert.equal(await c.call("CONFIG", "SET", "maxmemory", "0"), "+OK\r\n");
   assert.equal(await c.call("SET", "k", "v"), "+OK\r\n");
 });
+
+Deno.test("streams count toward maxmemory as they grow, and their groups with them", async () => {
+  await using s = await server("noeviction");
+  const c = await s.raw();
+  await limitTo(c, 50_000_000);
+  const before = await counted(c);
+  for (let i = 0; i < 300; i++) {
+    assert.match(await c.call("XADD", "s", "*", "field", VALUE), /^\$/);
+  }
+  const filled = await counted(c);
+  // 300 entries of a 200-byte value: at least their bytes.
+  assert.ok(filled - before >= 300 * 200, `${filled - before} bytes for 300 entries`);
+  assert.equal(await c.call("XGROUP", "CREATE", "s", "g", "0"), "+OK\r\n");
+  await c.call("XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">");
+  // The read's pending entries are counted once the key is written next.
+  await c.call("XADD", "s", "*", "field", "x");
+  assert.ok(await counted(c) > filled, "the group's pending entries are counted");
+  assert.equal(await c.call("DEL", "s"), ":1\r\n");
+  assert.equal(await counted(c), before);
+});

@@ -50,6 +50,7 @@ import { isIntegerMember, SetValue } from "./set.ts";
 import { HashValue } from "./hash.ts";
 import { ZSetValue } from "./zset.ts";
 import { raxNodeCount, StreamValue } from "./stream.ts";
+import type { IdMap } from "./id_map.ts";
 import { listpackEntrySize, quicklistFill, quicklistNodes } from "./encoded_size.ts";
 import { formatDouble } from "../resp/encoder.ts";
 import { allocSize } from "./sizing.ts";
@@ -202,7 +203,7 @@ export function valueSize(value: Value, options: SizeOptions): number {
   if (value instanceof SetValue) return setSize(value, options.samples);
   if (value instanceof HashValue) return hashSize(value, options.samples);
   if (value instanceof ZSetValue) return zsetSize(value, options.samples);
-  if (value instanceof StreamValue) return streamSize(value, options.samples);
+  if (value instanceof StreamValue) return streamSize(value, options);
   return ROBJ;
 }
 
@@ -217,34 +218,45 @@ const STREAM_NACK = 24;
  * Redis's streamRadixTreeMemoryUsage: 16 bytes a key, and per rax node its
  * 4-byte header plus a fixed 30 pointers' overhead.
  */
-function streamRaxSize(keys: readonly string[]): number {
-  return keys.length * 16 + raxNodeCount(keys) * (4 + 8 * 30);
+function raxSize(keys: number, nodes: number): number {
+  return keys * 16 + nodes * (4 + 8 * 30);
+}
+
+/**
+ * A pending-entries list's rax: exact for MEMORY USAGE; for the per-write
+ * accounting (`cheap`), which must stay O(1) in the list's length, one node
+ * a key (plus the root), about what a rax of increasing IDs holds.
+ */
+function pelSize(pending: IdMap<unknown>, cheap: boolean): number {
+  if (cheap) return raxSize(pending.size, pending.size + 1);
+  const ids = [...pending.entries()].map(([id]) => id);
+  return raxSize(ids.length, raxNodeCount(ids));
 }
 
 /**
  * A stream as objectComputeSize sizes it: the struct, the rax of nodes,
  * the listpacks' allocations (the first `samples` averaged over all but the
  * last, plus the last), and per group its struct, PEL rax and entries, and
- * per consumer its struct, name and PEL rax.
+ * per consumer its struct, name and PEL rax. O(samples + groups +
+ * consumers) under `cheap`: the node rax's count is kept by the stream.
  */
-function streamSize(stream: StreamValue, samples: number): number {
-  let size = ROBJ + STREAM + streamRaxSize(stream.nodeKeys());
-  const nodes = stream.nodeSizes();
+function streamSize(stream: StreamValue, options: SizeOptions): number {
+  const count = stream.radixTreeKeys;
+  let size = ROBJ + STREAM + raxSize(count, stream.radixTreeNodes);
   let sampled = 0;
   let bytes = 0;
-  while (sampled < samples && sampled < nodes.length) bytes += nodes[sampled++]![1];
-  if (nodes.length <= sampled) {
+  while (sampled < options.samples && sampled < count) bytes += stream.nodeAlloc(sampled++);
+  if (count <= sampled) {
     size += bytes;
   } else {
     if (sampled > 0) bytes = Math.floor(bytes / sampled);
-    size += bytes * (nodes.length - 1) + nodes[nodes.length - 1]![1];
+    size += bytes * (count - 1) + stream.nodeAlloc(count - 1);
   }
+  const cheap = options.cheap === true;
   for (const group of stream.groups?.values() ?? []) {
-    const pel = [...group.pending.entries()].map(([id]) => id);
-    size += STREAM_CG + streamRaxSize(pel) + STREAM_NACK * pel.length;
+    size += STREAM_CG + pelSize(group.pending, cheap) + STREAM_NACK * group.pending.size;
     for (const consumer of group.consumers.values()) {
-      const own = [...consumer.pending.entries()].map(([id]) => id);
-      size += STREAM_CONSUMER + consumer.name.length + streamRaxSize(own);
+      size += STREAM_CONSUMER + consumer.name.length + pelSize(consumer.pending, cheap);
     }
   }
   return size;

@@ -612,6 +612,8 @@ export class StreamValue implements ContainerValue {
   readonly type = "stream" as const;
   /** Nodes in master ID order. */
   #nodes: StreamNode[] = [];
+  /** `radixTreeNodes`, computed when asked, until the node list changes. */
+  #raxNodes: number | undefined = undefined;
   /** Decoded bytes of recently read full nodes. */
   #texts = new NodeTexts();
   #length = 0;
@@ -667,7 +669,7 @@ export class StreamValue implements ContainerValue {
 
   /** Nodes of the rax indexing the nodes (XINFO STREAM's `radix-tree-nodes`). */
   get radixTreeNodes(): number {
-    return raxNodeCount(this.#nodes.map((n) => n.master));
+    return this.#raxNodes ??= raxNodeCount(this.#nodes.map((n) => n.master));
   }
 
   /** The first live entry's ID. */
@@ -764,6 +766,7 @@ export class StreamValue implements ContainerValue {
       for (const name of names) node.grow(listpackEntrySize(name));
       node.grow(2);
       this.#nodes.push(node);
+      this.#raxNodes = undefined;
       same = true;
     } else {
       const before = node.lpBytes;
@@ -904,6 +907,7 @@ export class StreamValue implements ContainerValue {
     this.#length--;
     if (node.count === 1) {
       this.#nodes.splice(this.#nodes.indexOf(node), 1);
+      this.#raxNodes = undefined;
       this.#texts.clear();
       return true;
     }
@@ -989,6 +993,7 @@ export class StreamValue implements ContainerValue {
     }
     if (dropped > 0) {
       nodes.splice(0, dropped);
+      this.#raxNodes = undefined;
       this.#texts.clear();
     }
     return removed;
@@ -1013,6 +1018,16 @@ export class StreamValue implements ContainerValue {
     return this.#nodes.map((n): [number, number] => [n.lpBytes, n.alloc]);
   }
 
+  /**
+   * One node's allocation (what MEMORY USAGE samples), without building
+   * the list `nodeSizes` gives.
+   *
+   * @param index the node's position, 0 to `radixTreeKeys - 1`
+   * @returns bytes
+   */
+  nodeAlloc(index: number): number {
+    return this.#nodes[index]!.alloc;
+  }
   /** The master IDs of the nodes (the rax's keys), in order. */
   nodeKeys(): StreamId[] {
     return this.#nodes.map((n) => n.master);
