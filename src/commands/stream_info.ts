@@ -252,8 +252,16 @@ function xclaimEffect(
  * command (nothing when there are none, as Redis's
  * preventCommandPropagation).
  */
-function claimed(ctx: CommandContext, changes: number, effects: readonly string[][]): void {
-  if (changes > 0) ctx.countChanges(changes);
+function claimed(
+  ctx: CommandContext,
+  key: string,
+  changes: number,
+  effects: readonly string[][],
+): void {
+  if (changes > 0) {
+    ctx.countChanges(changes);
+    ctx.db.resized(key);
+  }
   const propagation = ctx.propagation;
   if (propagation.active) propagation.rewrite(...effects);
 }
@@ -426,7 +434,7 @@ function xclaim(ctx: CommandContext, args: Args): Reply {
     effects.push(setIdEffect(key, groupName, group));
     changes++;
   }
-  claimed(ctx, changes, effects);
+  claimed(ctx, key, changes, effects);
   return array(out);
 }
 
@@ -523,7 +531,7 @@ function xautoclaim(ctx: CommandContext, args: Args): Reply {
     effects.push(xclaimEffect(key, groupName, group, formatId(id), entry));
     changes++;
   }
-  claimed(ctx, changes, effects);
+  claimed(ctx, key, changes, effects);
   return array([idReply(next), array(out), array(deleted)]);
 }
 

@@ -324,7 +324,10 @@ function xreadGeneric(
       entries = rangeReply(ctx, ctx.db, stream, start, req.count, key, group, consumer, req.noack);
     }
     served.push([key, entries]);
-    if (group !== undefined) ctx.countChanges(1);
+    if (group !== undefined) {
+      ctx.countChanges(1);
+      ctx.db.resized(key);
+    }
   }
   if (served.length > 0) return readReply(ctx, served);
 
@@ -551,7 +554,10 @@ function xack(ctx: CommandContext, args: Args): Reply {
   for (let i = 3; i < args.length; i++) ids.push(parseStreamId(args.get(i), "min", true));
   let acked = 0;
   for (const id of ids) if (group.acknowledge(id)) acked++;
-  if (acked > 0) ctx.countChanges(acked);
+  if (acked > 0) {
+    ctx.countChanges(acked);
+    ctx.db.resized(key);
+  }
   return integer(acked);
 }
 
@@ -656,6 +662,7 @@ function xgroupCreate(ctx: CommandContext, args: Args): Reply {
   if (groups.has(target.name)) throw new ReplyError(StreamReadErrors.busyGroup);
   groups.set(target.name, new ConsumerGroup(target.name, id, entriesRead));
   ctx.countChanges(1);
+  ctx.db.resized(target.key);
   ctx.notify("t", "xgroup-create", target.key);
   return OK;
 }
@@ -672,6 +679,7 @@ function xgroupSetid(ctx: CommandContext, args: Args): Reply {
   group.lastId = id;
   group.entriesRead = entriesRead;
   ctx.countChanges(1);
+  ctx.db.resized(target.key);
   ctx.notify("t", "xgroup-setid", target.key);
   return OK;
 }
@@ -682,6 +690,7 @@ function xgroupDestroy(ctx: CommandContext, args: Args): Reply {
   if (target.group === undefined) return integer(0);
   target.stream!.groups!.delete(target.name);
   ctx.countChanges(1);
+  ctx.db.resized(target.key);
   ctx.notify("t", "xgroup-destroy", target.key);
   // Clients blocked in XREADGROUP on this group get NOGROUP.
   ctx.blocking.signal(ctx.db, target.key);
@@ -696,6 +705,7 @@ function xgroupCreateConsumer(ctx: CommandContext, args: Args): Reply {
   if (group.consumer(name) !== undefined) return integer(0);
   group.createConsumer(name, Math.floor(ctx.now()));
   ctx.countChanges(1);
+  ctx.db.resized(target.key);
   ctx.notify("t", "xgroup-createconsumer", target.key);
   return integer(1);
 }
@@ -708,6 +718,7 @@ function xgroupDelConsumer(ctx: CommandContext, args: Args): Reply {
   if (group.consumer(name) === undefined) return integer(0);
   const pending = group.deleteConsumer(name);
   ctx.countChanges(1);
+  ctx.db.resized(target.key);
   ctx.notify("t", "xgroup-delconsumer", target.key);
   return integer(pending);
 }

@@ -340,6 +340,17 @@ export class Database {
   }
 
   /**
+   * A value changed in place where no client is told (a stream's consumer
+   * groups: Redis's XGROUP, XREADGROUP, XACK and XCLAIM signal nothing):
+   * only its memory estimate follows, while `maxmemory` is tracked.
+   *
+   * @param key the key
+   */
+  resized(key: string): void {
+    if (this.#memory !== undefined) this.#remeasure(key);
+  }
+
+  /**
    * Records that a stored string's OBJECT ENCODING differs from what its
    * content gives, as Redis's object differs from the one SET would have
    * made: `raw` once a command changed the string in place (Redis's
