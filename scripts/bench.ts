@@ -10,6 +10,7 @@
  * deno task bench --quick    # fewer requests, for a smoke run
  * deno task bench --only="-c 1 -P 1|floor" --out /tmp/c1.md  # some sections
  * deno task bench --only="-c 50|stream memory" --tests=xadd,xrange_count10  # some tests
+ * deno task bench --only="-c 50 -P 1$" --tests=evalsha  # EVALSHA of a two-call script
  * ```
  *
  * @module
@@ -17,6 +18,7 @@
 
 import { parseArgs } from "node:util";
 import { statCpuSeconds } from "../src/server.ts";
+import { sha1Hex } from "../src/store/sha1.ts";
 
 const { values: opts } = parseArgs({
   args: Deno.args,
@@ -316,6 +318,14 @@ const XRANGE_KEY = "bench:xrange";
 const XRANGE_ENTRIES = 1000;
 
 /**
+ * The script the `evalsha` test runs: two `redis.call`s, a SET then a GET
+ * of KEYS[1]. It is loaded with SCRIPT LOAD on both servers first.
+ */
+const EVALSHA_SCRIPT = "redis.call('SET', KEYS[1], ARGV[1]) return redis.call('GET', KEYS[1])";
+/** The key the `evalsha` test writes and reads. */
+const EVALSHA_KEY = "bench:evalsha";
+
+/**
  * Tests that are not redis-benchmark's own (`-t`): the command line it
  * sends instead, and the command that must exist.
  */
@@ -331,6 +341,10 @@ const CUSTOM_TESTS: Record<string, { argv: string[]; command: string }> = {
   xrange_count10: {
     argv: ["XRANGE", XRANGE_KEY, "-", "+", "COUNT", "10"],
     command: "xrange",
+  },
+  evalsha: {
+    argv: ["EVALSHA", sha1Hex(EVALSHA_SCRIPT), "1", EVALSHA_KEY, STREAM_VALUE],
+    command: "evalsha",
   },
 };
 
@@ -348,6 +362,7 @@ const CORE_TESTS = [
   "lrange_100",
   "xadd",
   "xrange_count10",
+  "evalsha",
 ];
 
 async function supported(port: number, tests: string[]): Promise<string[]> {
@@ -476,6 +491,12 @@ async function main(): Promise<void> {
     if (tests.includes("zrangebyscore_limit")) {
       for (const t of theirs === undefined ? [ours] : [ours, theirs]) {
         await fillZset(t.port, ZRANGE_KEY, ZRANGE_MEMBERS, (i) => `m${i}`);
+      }
+    }
+    if (tests.includes("evalsha")) {
+      for (const t of theirs === undefined ? [ours] : [ours, theirs]) {
+        const sha = await cli(t.port, "SCRIPT", "LOAD", EVALSHA_SCRIPT);
+        if (sha !== sha1Hex(EVALSHA_SCRIPT)) throw new Error(`SCRIPT LOAD on ${t.name}: ${sha}`);
       }
     }
     if (tests.includes("xrange_count10")) {

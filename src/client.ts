@@ -60,6 +60,7 @@ export type ServerServices = Pick<
   | "databaseReplaced"
   | "slowlog"
   | "latency"
+  | "scripting"
 >;
 
 /** What a client needs from its connection. */
@@ -134,6 +135,8 @@ export interface ClientOptions {
   readonly unix?: boolean;
   /** The socket's file descriptor (CLIENT LIST fd); -1 when unknown. */
   readonly fd?: number;
+  /** The client scripts run their commands as (MONITOR shows it as `lua`). */
+  readonly script?: boolean;
 }
 
 /**
@@ -165,6 +168,8 @@ export class Client {
   readonly unix: boolean;
   /** CLIENT LIST fd: -1 when the runtime exposes no descriptor (and for in-process clients). */
   readonly fd: number;
+  /** The client scripts run their commands as (Redis's Lua client). */
+  readonly script: boolean;
   /** Connection time, ms. */
   readonly createdAt: number;
   /** Last command time, ms. */
@@ -207,6 +212,12 @@ export class Client {
    */
   inExec = false;
   /**
+   * Where this client's writes propagate (Redis's PROPAGATE_AOF /
+   * PROPAGATE_REPL bits): both, but for the Lua client after a script's
+   * `redis.set_repl`.
+   */
+  replTargets = 3;
+  /**
    * Bytes of the arguments of the client's command while it waits (blocked
    * or held by CLIENT PAUSE), 0 otherwise (CLIENT LIST argv-mem); the
    * connection sets it.
@@ -237,6 +248,7 @@ export class Client {
     this.laddr = options.laddr ?? "127.0.0.1:0";
     this.unix = options.unix ?? false;
     this.fd = options.fd ?? -1;
+    this.script = options.script ?? false;
     this.transport = options.transport ?? NULL_TRANSPORT;
     this.createdAt = engine.clock.now();
     this.lastInteraction = this.createdAt;

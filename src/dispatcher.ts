@@ -11,7 +11,7 @@
 
 import { errorCode, Errors, ReplyError } from "./errors.ts";
 import { error, NONE, type Reply, simple } from "./resp/reply.ts";
-import { Args, asciiLower, type Command } from "./commands/spec.ts";
+import { Args, asciiLower, type Command, MAY_REPLICATE } from "./commands/spec.ts";
 import { findKeys } from "./commands/keys.ts";
 import { debugAllowed } from "./commands/debug.ts";
 import { moduleAllowed, PROTECTED_MODULE_COMMANDS } from "./commands/introspection.ts";
@@ -21,6 +21,8 @@ import type { Engine } from "./engine.ts";
 import type { CommandStats } from "./stats.ts";
 import { LatencyHistogram, type LatencyMonitor } from "./latency.ts";
 import type { Slowlog } from "./slowlog.ts";
+import { busyError, SCRIPT_COMMANDS } from "./scripting/scripting.ts";
+import type { ScriptFlags } from "./scripting/flags.ts";
 
 /** The commands a RESP2 client in pub/sub mode may run. */
 const PUBSUB_CONTEXT: ReadonlySet<string> = new Set([
@@ -49,26 +51,16 @@ const RUN_IN_MULTI: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Commands Redis flags `may_replicate` (COMMAND does not report the flag):
- * CLIENT PAUSE WRITE holds them as it holds writes.
- */
-const MAY_REPLICATE: ReadonlySet<string> = new Set([
-  "eval",
-  "evalsha",
-  "fcall",
-  "publish",
-  "spublish",
-  "pfcount",
-]);
-
-/**
  * Whether a command writes or may replicate (EXEC: whether its queue does).
  *
  * @param command the command
  * @param client its caller
  * @returns true if CLIENT PAUSE WRITE holds it
  */
-function mayReplicate(command: Command, client: Client): boolean {
+function mayReplicate(command: Command, client: Client, declared?: ScriptFlags): boolean {
+  // A script that declared its flags writes unless `no-writes` (Redis's
+  // scriptFlagsToCmdFlags drops may_replicate then).
+  if (declared !== undefined) return !declared.noWrites;
   if (command.flags.has("write") || MAY_REPLICATE.has(command.fullName)) return true;
   return command.fullName === "exec" && client.transaction?.mayReplicate === true;
 }
@@ -194,9 +186,26 @@ export class Dispatcher {
     if (tx !== undefined && command.flags.has("no_multi")) {
       return this.#reject(client, command, Errors.notAllowedInMulti);
     }
+    // A script's declared flags stand for EVAL's / FCALL's own (Redis's
+    // getCommandFlags): `denyoom` unless `allow-oom` or `no-writes`, a write
+    // unless `no-writes`.
+    // (Looked up only where a gate may read them.)
+    const declared = (engine.memory.limit !== 0 || engine.pause.type !== "off" ||
+        client.role !== "normal" || tx !== undefined) && SCRIPT_COMMANDS.has(command.fullName)
+      ? engine.scripting.declaredFlags(command.fullName, argv)
+      : undefined;
     // OOM: over maxmemory, keys are evicted first; a command that may use
     // more memory is refused if that did not suffice (src/evict.ts).
-    if (engine.memory.limit !== 0 && engine.memory.refuses(client, command)) {
+    if (
+      engine.memory.limit !== 0 &&
+      engine.memory.refuses(
+        client,
+        command,
+        declared === undefined
+          ? command.flags.has("denyoom")
+          : !declared.allowOom && !declared.noWrites,
+      )
+    ) {
       return this.#reject(client, command, Errors.oom);
     }
     // 4. context gates: a RESP2 client in pub/sub mode may only
@@ -204,17 +213,23 @@ export class Dispatcher {
     if (client.resp === 2 && client.subscribed && !PUBSUB_CONTEXT.has(command.fullName)) {
       return this.#reject(client, command, Errors.pubsubContext(command.fullName));
     }
+    // a script running past busy-reply-threshold: only the commands
+    // flagged allow_busy run (SCRIPT KILL, FUNCTION KILL, SHUTDOWN, ...);
+    const busy = engine.scripting.busy;
+    if (busy !== undefined && !command.flags.has("allow_busy")) {
+      return this.#reject(client, command, busyError(busy));
+    }
     // a MONITOR client (a replica to Redis) may not touch
     // the keyspace; CLIENT PAUSE holds commands (replicas are never held).
     if (client.role !== "normal" && client.role !== "master") {
       if (
-        command.flags.has("readonly") || mayReplicate(command, client) ||
+        command.flags.has("readonly") || mayReplicate(command, client, declared) ||
         (command.fullName === "exec" && tx?.reads === true)
       ) {
         return this.#reject(client, command, Errors.replicaKeyspace);
       }
     } else if (engine.pause.type !== "off") {
-      if (engine.pause.type === "all" || mayReplicate(command, client)) {
+      if (engine.pause.type === "all" || mayReplicate(command, client, declared)) {
         // Held until the pause ends, then processed afresh, as Redis does.
         return engine.pause.hold(client).then(() =>
           client.closed ? NONE : this.dispatch(client, argv)
@@ -231,7 +246,7 @@ export class Dispatcher {
       // An aborted or doomed transaction stops growing, as in Redis.
       if (!tx.aborted && !client.watchDirty) {
         tx.queue.push({ command, argv });
-        if (mayReplicate(command, client)) tx.mayReplicate = true;
+        if (mayReplicate(command, client, declared)) tx.mayReplicate = true;
         if (command.flags.has("readonly")) tx.reads = true;
       }
       return QUEUED;
@@ -275,6 +290,9 @@ export class Dispatcher {
     } else {
       start = this.#tick();
     }
+    // Scripts show in MONITOR before the commands they run, as in Redis.
+    const script = SCRIPT_COMMANDS.has(command.fullName);
+    if (script && engine.monitors.size > 0) this.#feedMonitors(client, command, argv, true);
     this.#depth++;
     try {
       reply = handler(client, new Args(argv));
@@ -291,18 +309,25 @@ export class Dispatcher {
     engine.switchClient(caller);
     // What the command changed leaves through the effect stream (EXEC's
     // effects are its queued commands', emitted together once it is over).
+    // A script that yielded (it ran past busy-reply-threshold) ends its
+    // unit itself once over (src/scripting/scripting.ts).
+    const yielded = script && reply instanceof Promise;
     if (propagation.active) {
-      if ((engine.changes !== dirty || propagation.forced) && command.fullName !== "exec") {
-        propagation.commandDone(client.dbIndex, argv);
+      if (
+        (engine.changes !== dirty || propagation.forced) && command.fullName !== "exec" && !script
+      ) {
+        propagation.commandDone(client.dbIndex, argv, client.replTargets);
       }
-      if (!client.inExec) propagation.flush();
+      if (!client.inExec && !yielded) propagation.flush();
     }
     // Clients blocked on keys this command created are served once it is
     // over (EXEC's queued commands run inExec: EXEC serves after them all).
-    if (engine.blocking.hasReady && !client.inExec) engine.blocking.serveReady();
-    if (client.tracking !== undefined) {
+    if (engine.blocking.hasReady && !client.inExec && !yielded) engine.blocking.serveReady();
+    // A script's reads are tracked for its caller, as in Redis.
+    const tracked = client.script ? engine.scripting.running?.caller : client;
+    if (tracked?.tracking !== undefined) {
       engine.tracking.afterCommand(
-        client,
+        tracked,
         command.flags.has("readonly"),
         command.parent?.spec.name === "client",
         () => (findKeys(command.spec, argv) ?? []).map((k) => argv[k.pos]!),
@@ -310,7 +335,7 @@ export class Dispatcher {
     }
     stats.totalCommands++;
     cstats.calls++;
-    if (engine.monitors.size > 0) this.#feedMonitors(client, command, argv);
+    if (engine.monitors.size > 0 && !script) this.#feedMonitors(client, command, argv);
     if (held && !(reply instanceof Promise)) {
       // Counted now; timed (commandstats time, slow log, latency) when settled.
       if (reply.kind === "error") this.#failed(cstats, reply);
@@ -339,8 +364,17 @@ export class Dispatcher {
       // blocked is not, as in Redis.
       const redacted = client.redacted;
       client.redacted = undefined;
+      // A script that yielded is timed to its end, as Redis times EVAL.
       const settle = (r: Reply) =>
-        client.closed ? r : this.#account(client, command, argv, cstats, r, usec, redacted);
+        client.closed ? r : this.#account(
+          client,
+          command,
+          argv,
+          cstats,
+          r,
+          yielded ? (this.#tick() - start) * 1000 : usec,
+          redacted,
+        );
       return reply.then(settle, (e) => settle(this.#errorReply(e, command)));
     }
     const r = this.#account(client, command, argv, cstats, reply, usec, client.redacted);
@@ -414,7 +448,9 @@ export class Dispatcher {
   /** Counts a command's error reply (commandstats failures, errorstats). */
   #failed(cstats: CommandStats, reply: Reply & { kind: "error" }): void {
     cstats.failedCalls++;
-    this.#engine.stats.error(errorCode(reply.message));
+    if (!this.#engine.scripting.uncounted.has(reply)) {
+      this.#engine.stats.error(errorCode(reply.message));
+    }
   }
 
   /** Adds a command's run to the latency monitor (it reached the threshold). */
@@ -436,9 +472,12 @@ export class Dispatcher {
     this.#slowlog.push(argv, Math.floor(usec), time, client.addr, client.name, redacted);
   }
 
-  /** Shows a command to MONITOR clients, unless Redis hides it (admin, skip_monitor). */
-  #feedMonitors(client: Client, command: Command, argv: readonly string[]): void {
-    if (command.flags.has("admin") || command.flags.has("skip_monitor")) return;
+  /**
+   * Shows a command to MONITOR clients, unless Redis hides it (admin,
+   * skip_monitor; scripts, flagged skip_monitor, show as they start).
+   */
+  #feedMonitors(client: Client, command: Command, argv: readonly string[], script = false): void {
+    if (!script && (command.flags.has("admin") || command.flags.has("skip_monitor"))) return;
     this.#engine.monitors.feed(this.#engine.clock.now(), client, argv, client.redacted);
   }
 

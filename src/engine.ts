@@ -22,6 +22,7 @@ import { Watches } from "./multi.ts";
 import { Monitors } from "./monitor.ts";
 import { ClientPause } from "./pause.ts";
 import { Blocking } from "./blocking.ts";
+import { Scripting } from "./scripting/scripting.ts";
 import type { Reply } from "./resp/reply.ts";
 import { Stats } from "./stats.ts";
 import { ClientRegistry } from "./clients.ts";
@@ -151,6 +152,8 @@ export class Engine {
   readonly pause: ClientPause;
   /** Clients blocked on keys (BLPOP, BLMOVE, ...) and the keys that can serve them. */
   readonly blocking: Blocking = new Blocking(this);
+  /** EVAL scripts and functions: the script cache, the running script. */
+  readonly scripting: Scripting;
   /** 40 hex chars identifying this run. */
   readonly runId: string;
   /** The replication id (INFO master_replid), 40 hex chars. */
@@ -174,6 +177,8 @@ export class Engine {
   /** `notify-keyspace-events`, parsed. */
   #events: KeyspaceEvents;
   #snapshot: number | undefined;
+  /** The start of the running script, if one runs. */
+  #scriptTime: number | undefined;
   /** Commands run when the cron last looked, and RSS after the last idle collection (-1: not yet read). */
   #gcLastCommands = -1;
   #gcBaseline = -1;
@@ -234,11 +239,15 @@ export class Engine {
     this.#dbs = [];
     // Databases read the command time snapshot, not the clock, on every lookup.
     const commandTime: Clock = {
-      now: () => this.now(),
+      // (while a script runs, keys expire by the time it began, as in Redis)
+      now: () => this.#scriptTime ?? this.now(),
       schedule: (delayMs, callback) => this.clock.schedule(delayMs, callback),
     };
     for (let i = 0; i < count; i++) this.#dbs.push(new Database(i, commandTime, hooks));
     this.memory = new Memory(this);
+    // The Lua clients come first, as in Redis (client ids 1 and 2).
+    const luaClient = () => new Client(this, this.clients.nextId(), { addr: "?:0", script: true });
+    this.scripting = new Scripting(this, [luaClient(), luaClient()]);
     registerAll(this.commands);
     this.#dispatcher = new Dispatcher(this);
     this.startupMemory = this.host.heapUsed();
@@ -412,6 +421,38 @@ export class Engine {
   }
 
   /**
+   * Resolves a command (and subcommand) by its argument vector, as the
+   * dispatcher does.
+   *
+   * @param argv the arguments, name first
+   * @returns the command, or undefined for an unknown command or subcommand
+   */
+  lookupCommand(argv: readonly string[]): Command | undefined {
+    const command = this.#dispatcher.resolve(argv);
+    return typeof command === "string" ? undefined : command;
+  }
+
+  /**
+   * Runs commands outside a batch at a given command time (a script that
+   * yielded runs on at the time it began, as Redis freezes a script's time).
+   *
+   * @param time the command time, ms
+   * @param fn what to run
+   * @returns what `fn` returns
+   */
+  runAt<T>(time: number, fn: () => T): T {
+    const previous = this.#snapshot;
+    this.#snapshot = time;
+    this.#dispatcher.beginBatch();
+    try {
+      return fn();
+    } finally {
+      this.#dispatcher.endBatch();
+      this.#snapshot = previous;
+    }
+  }
+
+  /**
    * Runs a command that already passed the dispatcher's gates: EXEC runs
    * its queued commands through this.
    *
@@ -431,7 +472,21 @@ export class Engine {
    * @returns milliseconds since the epoch
    */
   now(): number {
+    // A script's commands read the clock live (TTL, SET EX), as Redis 7.0's
+    // do; only expiry stands still (see {@linkcode Engine.runScript}).
+    if (this.#scriptTime !== undefined) return this.clock.now();
     return this.#snapshot ?? this.clock.now();
+  }
+
+  /**
+   * Marks a script running (or over, with undefined): keys expire by the
+   * time it began until it ends, so a key can't expire halfway through a
+   * script, as in Redis.
+   *
+   * @param time the script's start, ms; undefined once it is over
+   */
+  runScript(time: number | undefined): void {
+    this.#scriptTime = time;
   }
 
   /**
@@ -543,6 +598,9 @@ export class Engine {
    * the instantaneous-metrics sample.
    */
   cron(): void {
+    // Nothing moves the dataset while a script runs (it yields only when
+    // slow), as Redis's cron does not run then.
+    if (this.scripting.running !== undefined) return;
     const hz = this.config.number("hz");
     const budget = Math.max(1, 250 / hz);
     const deadline = performance.now() + budget;
@@ -622,5 +680,6 @@ export class Engine {
     this.#cron.stop();
     this.pause.close();
     this.blocking.close();
+    this.scripting.close();
   }
 }

@@ -158,6 +158,12 @@ export function evictionTimeLimitUs(tenacity: number): number {
  * ```
  */
 export class Memory {
+  /**
+   * Whether memory was over `maxmemory` (with nothing left to evict) when
+   * the running top-level command started (Redis's
+   * pre_command_oom_state): scripts refuse `denyoom` commands by it.
+   */
+  preCommandOom = false;
   #engine: Engine;
   #limit = 0;
   #policy: EvictionPolicy = "noeviction";
@@ -364,11 +370,14 @@ export class Memory {
    *
    * @param client the caller
    * @param command the command about to run or be queued
+   * @param denyoom whether it may use more memory (a script's declared
+   *   flags decide for EVAL / FCALL)
    * @returns true when refused
    */
-  refuses(client: Client, command: Command): boolean {
-    if (this.perform() !== "fail") return false;
-    if (command.flags.has("denyoom")) return true;
+  refuses(client: Client, command: Command, denyoom = command.flags.has("denyoom")): boolean {
+    this.preCommandOom = this.perform() === "fail";
+    if (!this.preCommandOom) return false;
+    if (denyoom) return true;
     const name = command.fullName;
     const tx = client.transaction;
     if (tx === undefined) return false;

@@ -254,6 +254,13 @@ function memory(e: ServerServices): Fields {
   const net = used > f.startup ? used - f.startup : 1;
   const total = e.host.totalMemory?.() ?? 0;
   const maxmemory = e.config.number("maxmemory");
+  const luaVm = e.scripting.evalVmMemory;
+  const scripts = e.scripting.cachedScriptsMemory;
+  // Functions' memory, estimated as Redis 7.0.15 grows it: its fresh VM and
+  // empty registry, and about 1 KiB of VM and 200 bytes of registry per function.
+  const functions = e.scripting.functions;
+  const functionsVm = 33792 + 1024 * functions.functionCount;
+  const functionsMemory = 200 + 40 * functions.libraryCount + 200 * functions.functionCount;
   return [
     ["used_memory", used],
     ["used_memory_human", human(used)],
@@ -271,19 +278,19 @@ function memory(e: ServerServices): Fields {
     ["allocator_resident", rss],
     ["total_system_memory", total],
     ["total_system_memory_human", human(total)],
-    ["used_memory_lua", 32768],
-    ["used_memory_vm_eval", 32768],
-    ["used_memory_lua_human", "32.00K"],
-    ["used_memory_scripts_eval", 0],
-    ["number_of_cached_scripts", 0],
-    ["number_of_functions", 0],
-    ["number_of_libraries", 0],
-    ["used_memory_vm_functions", 33792],
-    ["used_memory_vm_total", 66560],
-    ["used_memory_vm_total_human", "65.00K"],
-    ["used_memory_functions", 200],
-    ["used_memory_scripts", 200],
-    ["used_memory_scripts_human", "200B"],
+    ["used_memory_lua", luaVm],
+    ["used_memory_vm_eval", luaVm],
+    ["used_memory_lua_human", human(luaVm)],
+    ["used_memory_scripts_eval", scripts],
+    ["number_of_cached_scripts", e.scripting.cachedScripts],
+    ["number_of_functions", functions.nameCount],
+    ["number_of_libraries", functions.libraryCount],
+    ["used_memory_vm_functions", functionsVm],
+    ["used_memory_vm_total", luaVm + functionsVm],
+    ["used_memory_vm_total_human", human(luaVm + functionsVm)],
+    ["used_memory_functions", functionsMemory],
+    ["used_memory_scripts", scripts + functionsMemory],
+    ["used_memory_scripts_human", human(scripts + functionsMemory)],
     ["maxmemory", maxmemory],
     ["maxmemory_human", human(maxmemory)],
     ["maxmemory_policy", e.config.get("maxmemory-policy")],

@@ -43,7 +43,9 @@ export function monitorLine(
   const usecs = Math.floor(now * 1000);
   const secs = Math.floor(usecs / 1e6);
   const frac = String(usecs - secs * 1e6).padStart(6, "0");
-  const from = client.unix
+  const from = client.script
+    ? "lua"
+    : client.unix
     ? `unix:${client.laddr.slice(0, client.laddr.lastIndexOf(":"))}`
     : client.addr;
   let line = `${secs}.${frac} [${client.dbIndex} ${from}]`;

@@ -25,6 +25,12 @@
 /** A consumer of the effect stream (AOF, replication backlog, journal). */
 export interface EffectSink {
   /**
+   * Which stream it is: the AOF's or the replicas' (a script's
+   * `redis.set_repl` sends a command to one of them only); left out, it
+   * gets every effect (a journal).
+   */
+  readonly target?: "aof" | "replica";
+  /**
    * Receives the next command of the stream: an effect, or the SELECT,
    * MULTI and EXEC around effects.
    *
@@ -37,10 +43,21 @@ export interface EffectSink {
 interface Pending {
   readonly db: number;
   readonly argv: readonly string[];
+  /** Where it goes: {@linkcode PROPAGATE_AOF} and / or {@linkcode PROPAGATE_REPL}. */
+  readonly targets: number;
 }
+
+/** An effect for the AOF (Redis's PROPAGATE_AOF, a script's `redis.REPL_AOF`). */
+export const PROPAGATE_AOF = 1;
+/** An effect for the replicas (Redis's PROPAGATE_REPL, `redis.REPL_REPLICA`). */
+export const PROPAGATE_REPL = 2;
+/** An effect for both (`redis.REPL_ALL`, every effect but a script's). */
+export const PROPAGATE_ALL = 3;
 
 interface Subscriber {
   readonly sink: EffectSink;
+  /** The targets it takes effects for. */
+  readonly mask: number;
   /** The database the sink last saw selected; -1 before the first effect. */
   db: number;
 }
@@ -85,7 +102,12 @@ export class Propagation {
    * @returns a function that unsubscribes it
    */
   subscribe(sink: EffectSink): () => void {
-    const subscriber: Subscriber = { sink, db: -1 };
+    const mask = sink.target === "aof"
+      ? PROPAGATE_AOF
+      : sink.target === "replica"
+      ? PROPAGATE_REPL
+      : PROPAGATE_ALL;
+    const subscriber: Subscriber = { sink, mask, db: -1 };
     this.#subscribers = [...this.#subscribers, subscriber];
     return () => {
       this.#subscribers = this.#subscribers.filter((s) => s !== subscriber);
@@ -100,7 +122,7 @@ export class Propagation {
    */
   add(db: number, argv: readonly string[]): void {
     if (this.#subscribers.length === 0) return;
-    this.#pending.push({ db, argv });
+    this.#pending.push({ db, argv, targets: PROPAGATE_ALL });
   }
 
   /**
@@ -112,7 +134,7 @@ export class Propagation {
    */
   emit(db: number, argv: readonly string[]): void {
     if (this.#subscribers.length === 0) return;
-    this.#send([{ db, argv }]);
+    this.#send([{ db, argv, targets: PROPAGATE_ALL }]);
   }
 
   /**
@@ -173,12 +195,14 @@ export class Propagation {
    *
    * @param db the database it ran in
    * @param argv its arguments
+   * @param targets where it goes (a script's `redis.set_repl`): both by
+   *   default; none records nothing
    */
-  commandDone(db: number, argv: readonly string[]): void {
-    if (this.#subscribers.length === 0 || this.#prevented) return;
+  commandDone(db: number, argv: readonly string[], targets = PROPAGATE_ALL): void {
+    if (this.#subscribers.length === 0 || this.#prevented || targets === 0) return;
     const replacement = this.#replacement;
-    if (replacement === undefined) this.#pending.push({ db, argv });
-    else for (const r of replacement) this.#pending.push({ db, argv: r });
+    if (replacement === undefined) this.#pending.push({ db, argv, targets });
+    else for (const r of replacement) this.#pending.push({ db, argv: r, targets });
     this.#replacement = undefined;
   }
 
@@ -193,6 +217,8 @@ export class Propagation {
   }
 
   #send(effects: readonly Pending[], multi = true): void {
+    // Wrapped by the unit's size over every target, as Redis decides (a
+    // target may then get MULTI / EXEC around fewer effects).
     const wrap = multi && effects.length > 1;
     for (const s of this.#subscribers) {
       if (wrap) {
@@ -204,7 +230,8 @@ export class Propagation {
         }
         s.sink.write(MULTI);
       }
-      for (const { db, argv } of effects) {
+      for (const { db, argv, targets } of effects) {
+        if ((targets & s.mask) === 0) continue;
         if (s.db !== db) {
           s.sink.write(["SELECT", String(db)]);
           s.db = db;

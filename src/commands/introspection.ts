@@ -66,7 +66,7 @@ const REDIS_VERSION = "7.0.15";
  * Redis's addReplyHelp: a header naming the command as typed (upper-cased),
  * the lines, then HELP's own two lines.
  */
-function helpReply(args: Args, lines: readonly string[]): Reply {
+export function helpReply(args: Args, lines: readonly string[]): Reply {
   return array([
     `${asciiUpper(args.get(0))} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`,
     ...lines,

@@ -28,6 +28,8 @@ import { INTROSPECTION_HANDLERS } from "./introspection.ts";
 import { STREAM_HANDLERS } from "./stream.ts";
 import { STREAM_READ_HANDLERS } from "./stream_read.ts";
 import { STREAM_INFO_HANDLERS } from "./stream_info.ts";
+import { SCRIPTING_HANDLERS } from "./scripting.ts";
+import { FUNCTION_HANDLERS } from "./function.ts";
 
 /**
  * Every group's handlers by command name; a name bound by two groups is an
@@ -63,6 +65,8 @@ export function allHandlers(): HandlerTable {
     STREAM_HANDLERS,
     STREAM_READ_HANDLERS,
     STREAM_INFO_HANDLERS,
+    SCRIPTING_HANDLERS,
+    FUNCTION_HANDLERS,
   );
 }
 

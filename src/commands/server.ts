@@ -39,6 +39,7 @@ import {
 } from "./spec.ts";
 import { findKeys, type FoundKey } from "./keys.ts";
 import type { HandlerTable } from "./table.ts";
+import { busyError } from "../scripting/scripting.ts";
 
 /**
  * The server group's handlers, bound by name to the command table
@@ -576,9 +577,12 @@ function shutdown(ctx: CommandContext, args: Args): Reply {
   if ((abort && (nosave || save || force || other)) || (nosave && save)) {
     throw new ReplyError(Errors.syntax);
   }
+  const server = ctx.server;
+  // A script running too long: only SHUTDOWN NOSAVE goes ahead.
+  const busy = server.scripting.busy;
+  if (busy !== undefined && !nosave) throw new ReplyError(busyError(busy));
   // Shutdowns here never wait (no replicas to catch up), so none is ever in progress.
   if (abort) throw new ReplyError(Errors.noShutdownInProgress);
-  const server = ctx.server;
   server.log("warning", "User requested shutdown...");
   // Without save points a plain SHUTDOWN does not save; SAVE asks for a snapshot.
   if (save) {

@@ -142,6 +142,20 @@ export interface CommandDoc {
  */
 export type CommandContext = Client;
 
+/**
+ * Commands Redis flags `may_replicate` (COMMAND does not report the flag):
+ * CLIENT PAUSE WRITE holds them as it holds writes, and read-only scripts
+ * may not call them.
+ */
+export const MAY_REPLICATE: ReadonlySet<string> = new Set([
+  "eval",
+  "evalsha",
+  "fcall",
+  "publish",
+  "spublish",
+  "pfcount",
+]);
+
 /** A command implementation. */
 export type Handler = (ctx: CommandContext, args: Args) => Reply | Promise<Reply>;
 

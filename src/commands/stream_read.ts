@@ -190,7 +190,7 @@ function xreadgroup(ctx: CommandContext, args: Args): Reply | Promise<Reply> {
 }
 
 /** Parses XREAD / XREADGROUP's options in Redis's order, each with its error. */
-function parseRead(args: Args, xreadgroup: boolean): ReadRequest {
+function parseRead(args: Args, xreadgroup: boolean, script = false): ReadRequest {
   let block: number | undefined;
   let count = 0;
   let streamsAt = 0;
@@ -203,6 +203,12 @@ function parseRead(args: Args, xreadgroup: boolean): ReadRequest {
     const more = argc - i - 1;
     const o = keyword(args.get(i));
     if (o === "BLOCK" && more > 0) {
+      // no sense blocking in a script (Redis refuses it there, by the name as sent)
+      if (script) {
+        throw new ReplyError(
+          `ERR ${args.get(0)} command is not allowed with BLOCK option from scripts`,
+        );
+      }
       i++;
       block = parseBlock(args.get(i));
     } else if (o === "COUNT" && more > 0) {
@@ -258,7 +264,7 @@ function xreadGeneric(
   args: Args,
   xreadgroup: boolean,
 ): Reply | Promise<Reply> {
-  const req = parseRead(args, xreadgroup);
+  const req = parseRead(args, xreadgroup, ctx.script);
   const { streamsAt, streams } = req;
   // XREADGROUP never propagates itself: its effects are XCLAIM / XGROUP.
   if (xreadgroup) ctx.propagation.prevent();

@@ -11,6 +11,7 @@
  */
 
 import { RawClient, startRealRedis } from "../support/server.ts";
+import { LuaVm } from "../../src/scripting/vm.ts";
 import { createBitLib } from "../../src/scripting/libs/bit.ts";
 import { createCjsonLib } from "../../src/scripting/libs/cjson.ts";
 import { createCmsgpackLib } from "../../src/scripting/libs/cmsgpack.ts";
@@ -144,26 +145,37 @@ function parseBulk(reply: string): string {
  */
 export async function runCases(
   cases: readonly Case[],
-): Promise<{ count: number; mismatches: string[] }> {
+): Promise<{ count: number; mismatches: string[]; vmMismatches: string[] }> {
   await using real = await startRealRedis();
   const c = await RawClient.connect(real.port);
+  const vm = new LuaVm();
   const mismatches: string[] = [];
+  const vmMismatches: string[] = [];
   try {
     for (const k of cases) {
-      const expected = normalize(
-        parseBulk(await c.call("EVAL", RESET + DUMP + k.lua + DUMP_END, "0")),
-      );
+      const script = RESET + DUMP + k.lua + DUMP_END;
+      const raw = parseBulk(await c.call("EVAL", script, "0"));
+      const expected = normalize(raw);
       const got = runTs(k);
       if (got !== expected) {
         mismatches.push(
           `${k.lua}\n  redis: ${JSON.stringify(expected)}\n  ts:    ${JSON.stringify(got)}`,
         );
       }
+      // the same chunk through the VM, positions and function names included
+      const viaVm = vm.eval(script);
+      const text = viaVm.kind === "bulk" ? viaVm.value : JSON.stringify(viaVm);
+      if (text !== raw) {
+        vmMismatches.push(
+          `${k.lua}\n  redis: ${JSON.stringify(raw)}\n  vm:    ${JSON.stringify(text)}`,
+        );
+      }
     }
   } finally {
+    vm.close();
     c.close();
   }
-  return { count: cases.length, mismatches };
+  return { count: cases.length, mismatches, vmMismatches };
 }
 
 /** A Lua array table of values. */

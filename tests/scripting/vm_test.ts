@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { RawClient } from "../support/raw_client.ts";
 import { hasRedisServer, startRealRedis } from "../support/server.ts";
-import { _internals, formatLuaNumber, type LuaHost, LuaVm } from "../../src/scripting/vm.ts";
+import {
+  _internals,
+  formatLuaNumber,
+  type LuaHost,
+  LuaVm,
+  type RunOptions,
+} from "../../src/scripting/vm.ts";
+import { sha1Hex } from "../../src/store/sha1.ts";
 import { ReplyEncoder } from "../../src/resp/encoder.ts";
 import { array, bulk, bulks, integer, NIL, type Reply, simple } from "../../src/resp/reply.ts";
 
@@ -26,6 +33,7 @@ const SETUP = [
 
 const fakeHost: LuaHost = {
   call(args: string[], resp: 2 | 3): Reply {
+    if (args[0]?.toUpperCase() === "ECHO" && args.length === 2) return bulk(args[1]!);
     const key = args.join(" ").toUpperCase();
     switch (key) {
       case "PING":
@@ -52,11 +60,36 @@ const fakeHost: LuaHost = {
         return integer(1);
       case "LPOS L C":
         return NIL;
+      case "NOSUCH":
+        return { kind: "error", message: "ERR Unknown Redis command called from script" };
       default:
         return { kind: "error", message: `ERR fake host: ${args.join(" ")}` };
     }
   },
 };
+
+/**
+ * Runs a script and decorates a raised error as the command layer does
+ * (` script: <sha>, on <where>.`).
+ */
+function decorated(vm: LuaVm, body: string, options: RunOptions = {}): Reply {
+  const c = vm.compile(body);
+  if (!c.ok) return { kind: "error", message: c.message };
+  try {
+    const run = vm.start(c.ref, { host: fakeHost, ...options });
+    let reply = run.resume();
+    while (reply === undefined) reply = run.resume();
+    if (reply.kind === "error" && run.where !== undefined) {
+      return {
+        kind: "error",
+        message: `${reply.message} script: ${sha1Hex(body)}, on ${run.where}.`,
+      };
+    }
+    return reply;
+  } finally {
+    vm.release(c.ref);
+  }
+}
 
 /** Scripts whose reply must be byte-identical to real Redis's. */
 const EXACT: string[] = [
@@ -174,6 +207,127 @@ const EXACT: string[] = [
   "redis.setresp(3) return false",
   "redis.setresp(3) return {true, false, 1}",
   "redis.setresp(3) return nil",
+  // Redis 7.0's pcall gives an error table's err field
+  "local ok, e = pcall(function() redis.call('INCR', 's') end) return {type(e), e}",
+  "local ok, e = pcall(redis.call, 'INCR', 's') return {type(e), e}",
+  "local ok, e = pcall(error, {err = 'x'}) return {type(e), e}",
+  "local ok, e = pcall(error, {err = 5}) return {type(e), e}",
+  "local ok, e = pcall(error, {}) return type(e)",
+  "local ok, e = pcall(function() redis.setresp(9) end) return e",
+  "local ok, e = pcall(error, 'q') return e",
+  "local ok, e = pcall(error, 5) return {type(e), e}",
+  "local ok, e = pcall(function() error(5) end) return {type(e), e}",
+  "return {pcall(function() return 1, 2 end)}",
+  "return select('#', pcall(error))",
+  "local ok, e = xpcall(function() error({err = 'x'}) end, function(e) return e end) return type(e)",
+  // 5.1's type error wording, pcall'd too
+  "local x; return select(2, pcall(function() return x + 1 end))",
+  "local t = {} return select(2, pcall(function() return t.a.b end))",
+  "local x; return select(2, pcall(function() return x .. 'a' end))",
+  "local x; return select(2, pcall(function() return #x end))",
+  "local t = {} return select(2, pcall(function() return t:nomethod() end))",
+  "return select(2, pcall(function() return ({}) + 1 end))",
+  "local ok, e = pcall(function() local f; f() end) return e",
+  // Lua 5.1's table order
+  "local t = {} for k, v in pairs({'a', 'b', 'c', x = 1, y = 2}) do t[#t + 1] = k end return t",
+  "return cjson.encode({name = 'x', delay = 5, attempts = 3, priority = 1, jobId = '12'})",
+  "local t = {} for i = 10, 1, -1 do t[i] = i end local o = {} for k in pairs(t) do o[#o + 1] = k end return o",
+  "return {#{1, nil, 3}, #{nil, nil, 3}, #{1, 2, nil}}",
+  // 5.1's library functions truncate number arguments
+  "return {string.sub('hello', 1.5, 3.7), string.rep('ab', 2.9), string.byte('abc', 1.9), string.char(65.7)}",
+  "return {table.concat({1, 2, 3}, ',', 1.5, 2.5), select(1.5, 'a', 'b'), ('x'):rep(-1.5)}",
+  "return {string.sub('hello', -2.5), string.sub('hello', '2.5'), string.sub('hello', '-2.5'), 7 % 2.5}",
+  "return {string.sub('hello', 0/0), string.sub('hello', 1, 1e10), string.rep('x', 0/0), string.rep('x', -1e10)}",
+  // numbers reach commands as %.17g
+  "return redis.call('ECHO', 0.1)",
+  "return redis.call('ECHO', 2^53)",
+  "return redis.call('ECHO', 1/3)",
+  "return redis.call('ECHO', 1e15)",
+  "return redis.call('ECHO', -0.0)",
+  "return redis.call('ECHO', 1/0)",
+  "return redis.call('ECHO', -1/0)",
+  "return redis.call('ECHO', 0/0)",
+  "return redis.call('ECHO', 3)",
+  // 5.1's math and table functions, and Redis's math.random
+  "local t = {} for _, n in ipairs({'_G', 'string', 'table', 'math', 'coroutine'}) do local l = {} for k, v in pairs(n == '_G' and _G or _G[n]) do l[#l + 1] = k .. ':' .. type(v) end table.sort(l) t[#t + 1] = n .. '=' .. table.concat(l, ',') end return t",
+  "return {math.random(1000000), math.random(1000000), math.random(5, 10), math.random(-5, 5), math.random(1.9)}",
+  "return tostring(math.random())",
+  "math.randomseed(42) return {math.random(1000000), math.random(1000000)}",
+  "math.randomseed(-7) return tostring(math.random())",
+  "return {pcall(math.random, 0)}",
+  "return {pcall(math.random, 3, 1)}",
+  "return {pcall(math.random, 1, 2, 3)}",
+  "return {pcall(math.random, 2^31)}",
+  "return math.log(8, 2)",
+  "return tostring(math.log(8, 2)) .. ' ' .. tostring(math.log10(1000)) .. ' ' .. tostring(math.atan2(1, 2))",
+  "return tostring(math.cosh(1)) .. ' ' .. tostring(math.sinh(1)) .. ' ' .. tostring(math.tanh(1))",
+  "local m, e = math.frexp(8) local m2, e2 = math.frexp(-0.3) local m3, e3 = math.frexp(0) return tostring(m) .. ' ' .. e .. ' ' .. m2 .. ' ' .. e2 .. ' ' .. m3 .. ' ' .. e3",
+  "local m, e = math.frexp(1e-310) return tostring(m) .. ' ' .. e",
+  "return tostring(math.ldexp(0.5, 1024)) .. ' ' .. tostring(math.ldexp(1, -1074)) .. ' ' .. math.ldexp(3, 2)",
+  "return {table.getn({1, 2, 3}), table.maxn({1, 2, [7.5] = 3}), table.maxn({})}",
+  "return select(2, pcall(table.getn))",
+  "return select(2, pcall(table.setn, {}))",
+  "return select(2, pcall(math.pow, 'x'))",
+  "return {select(2, pcall(math.pow, 'x', 1)), select(2, pcall(math.atan2, 1)), select(2, pcall(math.ldexp, 1))}",
+  "return {select(2, pcall(math.fmod, 'x')), select(2, pcall(math.mod, 1)), math.fmod(-7, 3), math.mod(7.5, 2)}",
+  "return {rawget(_G, 'redis') ~= nil, rawget(string, 'rep') ~= nil, rawget(_G, 'KEYS') ~= nil}",
+  "return {type(next(_G)), type(next(string)), type(next(cjson)), next({}, nil)}",
+  "return rawequal(_G, _G)",
+  "return type(__redis__err__handler)",
+  "return __redis__err__handler('x')",
+  // reply helpers with bad arguments return an error table
+  "return redis.error_reply()",
+  "return redis.error_reply(5)",
+  "return redis.status_reply({})",
+  "return type(redis.error_reply())",
+  "return redis.error_reply('')",
+  "return redis.status_reply('')",
+  "return redis.sha1hex(5)",
+  "return redis.sha1hex({})",
+  "return redis.setresp(2.5)",
+  "return redis.setresp('3')",
+  // the rest of the redis table
+  "return {redis.REPL_NONE, redis.REPL_AOF, redis.REPL_SLAVE, redis.REPL_REPLICA, redis.REPL_ALL}",
+  "redis.set_repl(redis.REPL_ALL) return 1",
+  "redis.set_repl(1.5) return 1",
+  "return redis.set_repl('x')",
+  "return {pcall(redis.set_repl, 9)}",
+  "return {pcall(redis.set_repl)}",
+  "return redis.replicate_commands()",
+  "return type(redis.replicate_commands(1))",
+  "return redis.breakpoint()",
+  "return type(redis.breakpoint())",
+  "return select('#', redis.debug('x', 1))",
+  "return redis.acl_check_cmd('get', 'x')",
+  "return {redis.REDIS_VERSION, redis.REDIS_VERSION_NUM}",
+  "local t = {} for k in pairs(redis) do t[#t + 1] = k end table.sort(t) return t",
+  "return type(redis.register_function)",
+  // the libraries, through the VM
+  "local r = {} for _, n in ipairs({'cjson', 'cmsgpack', 'bit', 'struct'}) do local t = {} for k, v in pairs(_G[n]) do t[#t + 1] = k .. ':' .. type(v) end table.sort(t) r[#r + 1] = n .. '=' .. table.concat(t, ',') end return r",
+  "return cjson.encode({1, 2, 'x', {a = {b = true}}, cjson.null})",
+  "return cjson.encode(ARGV[2])",
+  'local t = cjson.decode(\'[1, 2.5, "x", null, {"a": [true, false]}]\') return {t[1], t[2], t[3], t[4] == cjson.null, t[5].a[1], t[5].a[2]}',
+  "return {cjson.decode('[1,2,null]')}",
+  "return cjson.decode('null') == cjson.null",
+  "return {type(cjson.null), tostring(cjson.null)}",
+  "return cjson.encode(1/3) .. ' ' .. cjson.encode(1e300) .. ' ' .. cjson.encode(-0)",
+  "local c = cjson.new() c.encode_number_precision(3) return {c.encode(1/3), cjson.encode(1/3)}",
+  "local c = cjson.new() c.x = 1 return c.x",
+  "return {cjson._NAME, cjson._VERSION, cmsgpack._VERSION, cmsgpack._NAME}",
+  "return select(2, pcall(cjson.decode, '{'))",
+  "return select(2, pcall(cjson.encode, function() end))",
+  "return cmsgpack.pack({1, 2, 3}, 'abc', 1.5, -1, 2^40, true, nil)",
+  "return {cmsgpack.unpack(cmsgpack.pack(1, 'a', {10, 20}, false))}",
+  "return {cmsgpack.unpack_one(cmsgpack.pack(7, 8, 9))}",
+  "return {cmsgpack.unpack_limit(cmsgpack.pack(7, 8, 9), 2)}",
+  "return cmsgpack.pack(ARGV[2])",
+  "return {bit.band(0xff, 0x0f), bit.bor(1, 2), bit.bxor(5, 3), bit.bnot(0), bit.lshift(1, 31), bit.rshift(-1, 28), bit.arshift(-256, 4), bit.rol(1, 33), bit.ror(1, 1), bit.bswap(1)}",
+  "return {bit.tohex(255), bit.tohex(-1, -4), bit.tobit(2^31), bit.band(1.5)}",
+  "return struct.pack('>I2i4bB', 258, -2, -1, 255) .. struct.pack('<d', 1.5) .. struct.pack('s', 'ab')",
+  "return {struct.unpack('>I2', 'ab')}",
+  "return {struct.unpack('<i4', struct.pack('<i4', -123456))}",
+  "return {struct.size('>I2i4d'), struct.size('c10')}",
+  "local t = {} t[1] = t return select(2, pcall(cjson.encode, t))",
 ];
 
 /**
@@ -230,6 +384,64 @@ const FAILING: string[] = [
   "return {} < {}",
   "return 1 < 'x'",
   "local t = setmetatable({}, {__index = function() error('deep') end}) return t.x",
+  // error values and positions (the decoration's `on <where>`)
+  "error(true)",
+  "error()",
+  "error(5)",
+  "error('x', 2)",
+  "error('x', 0)",
+  "error({err = 5})",
+  "error({err = 'x', source = 'S', line = 9})",
+  "return error('tail')",
+  "return error({err = 'tail'})",
+  "return rawset(string, 'x', 1)",
+  "return setmetatable(math, {})",
+  "return string.rep()",
+  "return ('x'):rep()",
+  "return table.concat({{}})",
+  "local t = {} t[nil] = 1",
+  "local f = coroutine.wrap(function() error('in co') end) f()",
+  "\nlocal x = 1\nredis.call('nosuch')",
+  "\n\nreturn redis.call('nosuch')",
+  "local function f()\n  error('in f')\nend\nf()",
+  "local function f()\n  return x_missing\nend\nreturn f()",
+  "local function f()\n  redis.call('INCR', 's')\nend\n\nf()",
+  "local = 1",
+  "return 1 end",
+  "for",
+  "return math.log10('x')",
+  "return table.setn({}, 1)",
+  "return redis.sha1hex()",
+  "return redis.sha1hex(1, 2)",
+  // the rest of the redis table
+  "redis.set_repl()",
+  "redis.set_repl(1, 2)",
+  "redis.set_repl(99)",
+  "redis.set_repl(-1)",
+  "redis.set_repl(4)",
+  "return redis.acl_check_cmd()",
+  "return redis.acl_check_cmd({})",
+  "return redis.acl_check_cmd('get', {})",
+  "return redis.register_function('f', function() end)",
+  "redis.REPL_ALL = 1",
+  // the libraries
+  "cjson.x = 1",
+  "cjson = 1",
+  "bit.band = nil",
+  "rawset(cjson, 'x', 1)",
+  "return cjson.encode()",
+  "return cjson.decode('{')",
+  "return cjson.decode('[1,')",
+  "return cjson.encode(function() end)",
+  "return cjson.encode_number_precision(20)",
+  "return cjson.decode()",
+  "return bit.tohex()",
+  "return bit.band('x')",
+  "return struct.pack('>i')",
+  "return struct.unpack('>i4', 'ab')",
+  "return struct.pack('y', 1)",
+  "return cmsgpack.unpack()",
+  "return cmsgpack.unpack_limit('a')",
 ];
 
 Deno.test("formatLuaNumber matches %.14g", () => {
@@ -289,7 +501,7 @@ Deno.test("bytes 0-255 round-trip through the VM both ways", () => {
   }
 });
 
-Deno.test("redis.call number arguments use %.14g; redis.log reaches the host", () => {
+Deno.test("redis.call number arguments use %.17g; redis.log reaches the host", () => {
   const vm = new LuaVm();
   try {
     let seen: string[] = [];
@@ -306,7 +518,7 @@ Deno.test("redis.call number arguments use %.14g; redis.log reaches the host", (
     vm.eval("redis.call('SET', 1.5, 3, 1e15, 2^53) redis.log(redis.LOG_WARNING, 'a', 2)", {
       host,
     });
-    assert.deepEqual(seen, ["SET", "1.5", "3", "1e+15", "9.007199254741e+15"]);
+    assert.deepEqual(seen, ["SET", "1.5", "3", "1000000000000000", "9007199254740992"]);
     assert.deepEqual(logs, [[3, "a 2"]]);
   } finally {
     vm.close();
@@ -387,8 +599,7 @@ Deno.test({
             // an error table returned by the script (redis.pcall)
             assert.equal(encode(got, resp), want, script);
           } else {
-            const head = `-${got.message} script: `;
-            assert.equal(want.slice(0, head.length), head, `${script}: ${want}`);
+            assert.equal(encode(decorated(vm, script), resp), want, script);
           }
         }
       }
@@ -397,4 +608,201 @@ Deno.test({
       c.close();
     }
   },
+});
+
+Deno.test("start/resume: a run yields at interrupt checks when asked, and finishes", () => {
+  const vm = new LuaVm({ hookInterval: 1000 });
+  try {
+    const c = vm.compile("local n = 0\nfor i = 1, 200000 do n = n + 1 end\nreturn n");
+    assert.ok(c.ok);
+    if (!c.ok) return;
+    let yes = true;
+    const run = vm.start(c.ref, { shouldYield: () => yes });
+    let yields = 0;
+    let reply = run.resume();
+    while (reply === undefined) {
+      yields++;
+      if (yields === 5) yes = false;
+      reply = run.resume();
+    }
+    assert.equal(yields, 5);
+    assert.deepEqual(reply, integer(200000));
+    assert.equal(run.where, undefined);
+    assert.throws(() => run.resume(), /already over/);
+    // a killed run reports where it stopped, as Redis decorates SCRIPT KILL's error
+    const busy = vm.compile("local i = 0\nwhile true do i = i + 1 end");
+    assert.ok(busy.ok);
+    if (!busy.ok) return;
+    let checks = 0;
+    const killed = vm.start(busy.ref, {
+      interrupt: () => ++checks > 3 ? "ERR Script killed by user with SCRIPT KILL..." : null,
+      shouldYield: () => true,
+    });
+    let r = killed.resume();
+    while (r === undefined) r = killed.resume();
+    assert.deepEqual(r, {
+      kind: "error",
+      message: "ERR Script killed by user with SCRIPT KILL...",
+    });
+    assert.equal(killed.where, "@user_script:2");
+    // inside pcall (a C boundary in Redis's terms) the run still yields
+    const wrapped = vm.compile(
+      "return pcall(function() local n = 0 for i = 1, 50000 do n = n + 1 end return n end)",
+    );
+    assert.ok(wrapped.ok);
+    if (!wrapped.ok) return;
+    let ys = 0;
+    const w = vm.start(wrapped.ref, { shouldYield: () => ys < 3 });
+    let wr = w.resume();
+    while (wr === undefined) {
+      ys++;
+      wr = w.resume();
+    }
+    assert.equal(ys, 3);
+    assert.deepEqual(wr, integer(1));
+  } finally {
+    vm.close();
+  }
+});
+
+Deno.test("asFunction: a function ref gets the keys and args tables; errors carry where", () => {
+  const vm = new LuaVm();
+  try {
+    const lib = vm.loadLibrary(
+      "#!lua name=l\nredis.register_function('f', function(keys, args)\n" +
+        "  if args[1] == 'fail' then error('no') end\n  return {keys[1], args[2], #keys, #args}\nend)",
+    );
+    assert.ok(lib.ok);
+    if (!lib.ok) return;
+    const ref = lib.functions[0]!.ref;
+    const ok = vm.start(ref, { asFunction: true, keys: ["k"], argv: ["a", "b"] });
+    assert.deepEqual(ok.resume(), array([bulk("k"), bulk("b"), integer(1), integer(2)]));
+    const bad = vm.start(ref, { asFunction: true, argv: ["fail"] });
+    assert.deepEqual(bad.resume(), { kind: "error", message: "ERR user_function:3: no" });
+    assert.equal(bad.where, "@user_function:3");
+    vm.release(ref);
+  } finally {
+    vm.close();
+  }
+});
+
+Deno.test("set_repl and acl_check_cmd reach the host", () => {
+  const vm = new LuaVm();
+  try {
+    const repl: number[] = [];
+    const acl: string[][] = [];
+    const host: LuaHost = {
+      call: () => simple("OK"),
+      setRepl: (flags) => repl.push(flags),
+      aclCheck: (args) => {
+        acl.push(args);
+        if (args[0] === "nosuch") return "ERR Invalid command passed to redis.acl_check_cmd()";
+        return args[0] === "get";
+      },
+    };
+    assert.deepEqual(
+      vm.eval(
+        "redis.set_repl(redis.REPL_AOF) redis.set_repl(redis.REPL_NONE) redis.set_repl(2.9) " +
+          "pcall(redis.set_repl, 7) return {redis.acl_check_cmd('get', 1.5), redis.acl_check_cmd('set', 'k', 'v')}",
+        { host },
+      ),
+      array([integer(1), NIL]),
+    );
+    assert.deepEqual(repl, [1, 0, 2]);
+    assert.deepEqual(acl, [["get", "1.5"], ["set", "k", "v"]]);
+    assert.deepEqual(vm.eval("return redis.acl_check_cmd('nosuch')", { host }), {
+      kind: "error",
+      message: "ERR Invalid command passed to redis.acl_check_cmd()",
+    });
+    // without a host callback: every command allowed, set_repl ignored
+    assert.deepEqual(vm.eval("redis.set_repl(0) return redis.acl_check_cmd('x')"), integer(1));
+  } finally {
+    vm.close();
+  }
+});
+
+Deno.test("cjson configuration is per VM; cjson.new tables are separate", () => {
+  const a = new LuaVm();
+  const b = new LuaVm();
+  try {
+    a.eval("cjson.encode_number_precision(3)");
+    assert.deepEqual(a.eval("return cjson.encode(1/3)"), bulk("0.333"));
+    assert.deepEqual(b.eval("return cjson.encode(1/3)"), bulk("0.33333333333333"));
+    assert.deepEqual(
+      a.eval("local c = cjson.new() return c.encode(1/3) .. ' ' .. tostring(c.null == cjson.null)"),
+      bulk("0.33333333333333 true"),
+    );
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+/** string.format items (and errors) compared with real Redis's Lua 5.1 over C's printf. */
+const FORMAT_SCRIPT = `
+local cases = {
+ {'%d', 3}, {'%d', -3.7}, {'%5d|', 42}, {'%-5d|', 42}, {'%05d', -42}, {'%+d', 5}, {'% d', 5}, {'%.3d', 7}, {'%x', 255}, {'%X', 255}, {'%#x', 255}, {'%o', 8}, {'%#o', 8}, {'%x', -1}, {'%u', -1}, {'%d', 2^63}, {'%d', 0/0}, {'%x', 2^64},
+ {'%f', 1.5}, {'%.2f', 2.675}, {'%.0f', 2.5}, {'%.0f', 3.5}, {'%10.3f|', -3.14159}, {'%-10.3f|', 3.14159}, {'%010.3f', -3.14159}, {'%+.1f', 2.25}, {'%f', 1e300}, {'%.20f', 0.1}, {'%f', 1/0}, {'%f', -1/0}, {'%f', 0/0}, {'%#.0f', 3},
+ {'%e', 12345.678}, {'%.2e', 0}, {'%E', 1e-300}, {'%.0e', 15}, {'%#.0e', 15}, {'%g', 100000}, {'%g', 1000000}, {'%g', 1e-5}, {'%g', 0.0001}, {'%.3g', 1234.5}, {'%#g', 1}, {'%G', 1e-10}, {'%g', 0/0}, {'%G', 1/0}, {'%.17g', 0.1}, {'%.14g', 2^53}, {'%10.4g|', math.pi}, {'%-10g|', 2.5}, {'%g', 5e-324}, {'%.0g', 0.5}, {'%.99f', 1},
+ {'%s', 'abc'}, {'%5s|', 'ab'}, {'%-5s|', 'ab'}, {'%.2s', 'abcdef'}, {'%s', 1.5}, {'%s', 1e15}, {'%5s', 'a\\0b'}, {'%q', 'a\\0b\\n"\\\\\\r\\t'}, {'%q', 1/3}, {'%c', 65}, {'%5c|', 66}, {'%c', 0}, {'%c', 256 + 65}, {'%i', 3.9}, {'%%', nil},
+ {'%x', 0/0}, {'%x', 1/0}, {'%x', -1/0}, {'%u', -2^63}, {'%u', 2^63}, {'%d', -1/0}, {'%5.3s|', 'abcdef'}, {'%05s|', 'ab'}, {'%+x', 5}, {'%05.1f|', 1/0}, {'%#.3x', 1}, {'%.0d|', 0}, {'%#o', 0}, {'%+5s', 'a'}, {'%e', 0/0}, {'%E', -1/0}, {'%#.3g', 0.0001}, {'%.3g', 0.0001}, {'%g', 123456789}, {'%5c|', 0}, {'%-3c|', 0}, {'%.3f', 1e-7}, {'%.15g', 0.1}, {'%.10e', 1/3}, {'%g', 1e15}, {'%g', 1e16}, {'%.0e', 0.5}, {'%.0f', 0.5}, {'%.0f', 1.5}, {'%5.0f|', -0.4}, {'%s', string.rep('x', 120) .. '\\0y'}, {'%.3s', string.rep('ab', 60)},
+}
+local out = {}
+for i, c in ipairs(cases) do
+  local ok, r = pcall(string.format, c[1], c[2])
+  out[#out + 1] = i .. '[' .. c[1] .. ']=' .. tostring(ok) .. ':' .. tostring(r)
+end
+for _, f in ipairs({'%y', '%------d', '%100d', '%.100f', '%', '%5', '%ld'}) do
+  local ok, r = pcall(string.format, f, 1)
+  out[#out + 1] = '[' .. f .. ']=' .. tostring(ok) .. ':' .. tostring(r)
+end
+local ok, r = pcall(string.format, '%d') out[#out + 1] = tostring(r)
+ok, r = pcall(string.format, '%d', 'x') out[#out + 1] = tostring(r)
+ok, r = pcall(string.format, '%s', {}) out[#out + 1] = tostring(r)
+ok, r = pcall(string.format) out[#out + 1] = tostring(r)
+ok, r = pcall(string.format, '%d', '10') out[#out + 1] = tostring(r)
+return table.concat(out, '\\n')
+`;
+
+Deno.test({
+  name: "string.format matches Redis's (C printf)",
+  ignore: !hasRedisServer(),
+  async fn() {
+    await using real = await startRealRedis();
+    const c = await RawClient.connect(real.port);
+    const vm = new LuaVm();
+    try {
+      const want = await c.call("EVAL", FORMAT_SCRIPT, "0");
+      assert.ok(want.startsWith("$"), want);
+      assert.equal(encode(vm.eval(FORMAT_SCRIPT), 2), want);
+    } finally {
+      vm.close();
+      c.close();
+    }
+  },
+});
+
+Deno.test("a JavaScript exception inside the VM becomes a Lua error; the VM stays usable", () => {
+  const vm = new LuaVm();
+  try {
+    const host: LuaHost = {
+      call() {
+        throw new Error("boom");
+      },
+    };
+    assert.deepEqual(vm.eval("return redis.call('PING')", { host }), {
+      kind: "error",
+      message: "ERR internal error: boom",
+    });
+    assert.deepEqual(
+      vm.eval("local ok, e = pcall(redis.call, 'PING') return {tostring(ok), e}", { host }),
+      array([bulk("false"), bulk("internal error: boom")]),
+    );
+    assert.deepEqual(
+      vm.eval("pcall(string.rep) return string.format('% d|%+.1f', 5, 2.25)"),
+      bulk(" 5|+2.2"),
+    );
+  } finally {
+    vm.close();
+  }
 });

@@ -124,7 +124,11 @@ export async function respliteEffects(
   const clock = new ManualClock();
   await using server = await startServer({ port: 0, clock, config });
   const effects: string[][] = [];
-  server.engine.propagation.subscribe({ write: (argv) => effects.push([...argv]) });
+  // Compared with an AOF: the AOF's stream (a script's redis.set_repl decides).
+  server.engine.propagation.subscribe({
+    target: "aof",
+    write: (argv) => effects.push([...argv]),
+  });
   await runSteps(server.port, steps, (ms) => {
     clock.advance(ms);
     return Promise.resolve();

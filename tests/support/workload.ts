@@ -14,6 +14,7 @@
 
 import { Random } from "../../src/random.ts";
 import type { Command, CommandTable } from "../../src/commands/spec.ts";
+import { dumpFunctions } from "../../src/scripting/function_dump.ts";
 
 /** How many databases the workload uses (SELECT, MOVE, COPY DB, SWAPDB). */
 export const DATABASES = 3;
@@ -217,6 +218,14 @@ export class Draw {
   /** @returns a Unix time in seconds, from a little in the past to 30 s ahead */
   unixSeconds(): string {
     return String(Math.floor(this.#now() / 1000) + this.int(-3, 30));
+  }
+
+  /**
+   * @returns a stream ID at the current millisecond, as XADD `*` makes them
+   *   (the manual clock stands still between sleeps, so they collide)
+   */
+  streamIdNow(): string {
+    return `${Math.floor(this.#now())}-${this.int(0, 5)}`;
   }
 
   /** @returns a Unix time in milliseconds, from a little in the past to 30 s ahead */
@@ -431,6 +440,13 @@ function streamTrim(d: Draw): string[] {
   return out;
 }
 
+/** Function libraries the FUNCTION generators load, delete and restore. */
+const WORKLOAD_LIBRARIES = [
+  "#!lua name=wl_a\nredis.register_function('wl_set', function(keys, args) return redis.call('SET', keys[1], args[1]) end)",
+  "#!lua name=wl_b\nredis.register_function{function_name='wl_get', callback=function(keys) return redis.call('GET', keys[1]) end, flags={'no-writes'}}",
+];
+const FLUSH_MODES = ["SYNC", "ASYNC"];
+
 /**
  * The argument generator of every write command, by its name as the
  * command table gives it. A test checks this covers the table's write
@@ -463,6 +479,20 @@ export const WRITE_COMMANDS: Readonly<Record<string, ArgvGenerator>> = {
   expireat: expireWith("EXPIREAT", (d) => d.unixSeconds()),
   flushall: flush("FLUSHALL"),
   flushdb: flush("FLUSHDB"),
+  "function|delete": (d) => ["FUNCTION", "DELETE", d.pick(["wl_a", "wl_b", "nolib"])],
+  "function|flush": (d) => ["FUNCTION", "FLUSH", ...(d.chance(0.5) ? [d.pick(FLUSH_MODES)] : [])],
+  "function|load": (d) => [
+    "FUNCTION",
+    "LOAD",
+    ...(d.chance(0.8) ? ["REPLACE"] : []),
+    d.pick(WORKLOAD_LIBRARIES),
+  ],
+  "function|restore": (d) => [
+    "FUNCTION",
+    "RESTORE",
+    dumpFunctions(d.chance(0.5) ? WORKLOAD_LIBRARIES : [d.pick(WORKLOAD_LIBRARIES)]),
+    ...(d.chance(0.8) ? [d.pick(["REPLACE", "FLUSH"])] : []),
+  ],
   geoadd: (d) => {
     const out = ["GEOADD", d.key("geo")];
     if (d.chance(0.3)) out.push(d.pick(["NX", "XX", "CH"]));
@@ -556,7 +586,7 @@ export const WRITE_COMMANDS: Readonly<Record<string, ArgvGenerator>> = {
     "XACK",
     d.key("stream"),
     streamGroup(d),
-    ...Array.from({ length: d.int(1, 6) }, () => streamIdArg(d)),
+    ...Array.from({ length: d.int(1, 10) }, () => d.chance(0.5) ? d.streamIdNow() : streamIdArg(d)),
   ],
   "xgroup|create": (d) => {
     const out = ["XGROUP", "CREATE", d.key("stream"), streamGroup(d)];
@@ -785,6 +815,8 @@ export const EXCLUDED_WRITES: Readonly<Record<string, string>> = {};
 export const WRITE_WEIGHTS: Readonly<Record<string, number>> = {
   flushall: 0.12,
   flushdb: 0.15,
+  "function|flush": 0.2,
+  "function|restore": 0.3,
   swapdb: 0.3,
   del: 0.5,
   unlink: 0.5,

@@ -28,6 +28,8 @@ import { CASES as info } from "./info.ts";
 import { CASES as stream } from "./stream.ts";
 import { CASES as streamRead } from "./stream_read.ts";
 import { CASES as streamInfo } from "./stream_info.ts";
+import { CASES as scripting } from "./scripting.ts";
+import { CASES as functions } from "./function.ts";
 import { CASES as introspection, MODULE_CASES as introspectionModules } from "./introspection.ts";
 
 /** All cases by group. */
@@ -58,6 +60,8 @@ export const GROUPS: Record<string, readonly CompatCase[]> = {
   stream,
   "stream-read": streamRead,
   "stream-info": streamInfo,
+  scripting,
+  function: functions,
 };
 
 /**
