@@ -85,7 +85,7 @@
  *   the invalid-name error;
  * - `load` also accepts a string (5.3), `setfenv`/`getfenv` are absent (as on
  *   Redis 7.0.15);
- * - `collectgarbage` does nothing (the JavaScript GC owns the memory; its
+ * - `collectgarbage` collects nothing (the JavaScript GC owns the memory; its
  *   `count` is a fixed 20 KiB, `gcinfo()` 20);
  * - 5.1 merges equal number constants of a chunk, so a literal `-0.0` next
  *   to a `0` reads as `0` there; here `-0.0` stays negative zero;
@@ -113,7 +113,7 @@ import lstate from "npm:fengari@0.1.5/src/lstate.js";
 import lvm from "npm:fengari@0.1.5/src/lvm.js";
 import { sha1Hex } from "../store/sha1.ts";
 import { NO_FLAGS, parseFlagNames, type ScriptFlags } from "./flags.ts";
-import { installLua51Tables } from "./lua51_tables.ts";
+import { installLua51Tables, lua51FullCollection } from "./lua51_tables.ts";
 import { formatFloat, formatInteger, formatString, quoteString, scanFormat } from "./lua_format.ts";
 import {
   createRedisLuaLibs,
@@ -349,9 +349,16 @@ function frexp(x: number): [number, number] {
  * @returns the binary string
  */
 function binary(bytes: Uint8Array): string {
+  const n = bytes.length;
+  // short strings (keys, small values) char by char: no subarray, no spread
+  if (n <= 32) {
+    let s = "";
+    for (let i = 0; i < n; i++) s += String.fromCharCode(bytes[i]!);
+    return s;
+  }
   let s = "";
-  for (let i = 0; i < bytes.length; i += 8192) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  for (let i = 0; i < n; i += 8192) {
+    s += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192) as unknown as number[]);
   }
   return s;
 }
@@ -922,6 +929,22 @@ export class LuaVm {
     lua.lua_newtable(L);
     lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, lauxlib.LUA_LOADED_TABLE);
     this.#doSetup(PRELUDE, 0, 0);
+    // collectgarbage("collect") (and no option): 5.1's full collection
+    // turns keys whose values are nil into dead keys, which the simulated
+    // table layout follows (lua51_tables.ts)
+    lua.lua_pushcfunction(L, (T: LuaState) => {
+      const opt = lua.lua_type(T, 1) === lua.LUA_TSTRING
+        ? binary(lua.lua_tolstring(T, 1))
+        : "collect";
+      if (opt === "count") lua.lua_pushnumber(T, 20);
+      else if (opt === "step") lua.lua_pushboolean(T, true);
+      else {
+        if (opt === "collect") lua51FullCollection(T);
+        lua.lua_pushnumber(T, 0);
+      }
+      return 1;
+    });
+    lua.lua_setglobal(L, ls("collectgarbage"));
     this.#install51(L);
     this.#installRedis();
     this.#installLibs();
@@ -1672,11 +1695,7 @@ export class LuaVm {
   #setArray(name: string, values: readonly string[]): void {
     const L = this.#L;
     lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.#realGlobals);
-    lua.lua_createtable(L, values.length, 0);
-    values.forEach((v, i) => {
-      lua.lua_pushlstring(L, bytes(v), v.length);
-      lua.lua_rawseti(L, -2, i + 1);
-    });
+    pushArray(L, values);
     // set behind the protecting proxy: KEYS / ARGV come from the host
     setKey(L, name);
     lua.lua_pop(L, 1);
@@ -2004,14 +2023,21 @@ function tableToReply(L: LuaState, i: number, resp: 2 | 3): Reply {
 
 function pushArray(L: LuaState, values: readonly string[]): void {
   lua.lua_createtable(L, values.length, 0);
-  values.forEach((v, i) => {
-    lua.lua_pushlstring(L, bytes(v), v.length);
+  for (let i = 0; i < values.length; i++) {
+    pushString(L, values[i]!);
     lua.lua_rawseti(L, -2, i + 1);
-  });
+  }
 }
 
+/**
+ * Pushes a binary string as a Lua string. As `lua_pushlstring`, but the
+ * fresh byte array becomes the Lua string itself (fengari's
+ * `lua_pushlstring` copies it once more).
+ */
 function pushString(L: LuaState, s: string): void {
-  lua.lua_pushlstring(L, bytes(s), s.length);
+  if (L.top >= L.ci.top) lauxlib.luaL_checkstack(L, 1, null);
+  // deno-lint-ignore no-explicit-any
+  (lobject as any).pushsvalue2s(L, (lstring as any).luaS_bless(L, bytes(s)));
 }
 
 function pushTableWith(L: LuaState, field: string, push: () => void): void {
