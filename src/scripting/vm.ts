@@ -85,8 +85,10 @@
  *   the invalid-name error;
  * - `load` also accepts a string (5.3), `setfenv`/`getfenv` are absent (as on
  *   Redis 7.0.15);
- * - `collectgarbage` collects nothing (the JavaScript GC owns the memory; its
- *   `count` is a fixed 20 KiB, `gcinfo()` 20);
+ * - `collectgarbage` frees nothing (the JavaScript GC owns the memory; its
+ *   `count` is a fixed 20 KiB, `gcinfo()` 20); a full collection (no
+ *   option, or `"collect"`) turns nil-valued keys into dead keys in the
+ *   simulated 5.1 table layout, as C Lua's collector would;
  * - 5.1 merges equal number constants of a chunk, so a literal `-0.0` next
  *   to a `0` reads as `0` there; here `-0.0` stays negative zero;
  * - no script debugger (SCRIPT DEBUG): `redis.breakpoint()` is always false

@@ -9,32 +9,13 @@ import {
 import { Engine } from "../../src/engine.ts";
 import type { Reply } from "../../src/resp/reply.ts";
 import { OK } from "../../src/resp/reply.ts";
-import type { CommandSpec } from "../../src/commands/spec.ts";
 import type { Client } from "../../src/client.ts";
 import { LatencyHistogram } from "../../src/latency.ts";
 import { slowlogArguments } from "../../src/slowlog.ts";
+import { advanceSpec } from "../support/advance.ts";
 
 const REAL = hasRedisServer();
 const START = 1_700_000_000_000;
-
-/**
- * A test command that moves the manual clock while it runs: its duration
- * is exactly the milliseconds given.
- */
-function advanceSpec(name: string, clock: ManualClock, fast: boolean): CommandSpec {
-  return {
-    name,
-    arity: 2,
-    flags: fast ? ["fast"] : [],
-    acl: [],
-    keys: [0, 0, 0],
-    doc: { summary: "test", since: "0", group: "server" },
-    handler: (_ctx, args) => {
-      clock.advance(Number(args.get(1)));
-      return OK;
-    },
-  };
-}
 
 /** An in-process engine on a manual clock, with ADVANCE / FASTADVANCE commands. */
 function inProcess(config: Record<string, string> = {}) {

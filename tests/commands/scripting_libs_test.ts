@@ -26,6 +26,7 @@ import {
   REDLOCK_RELEASE,
   TOKEN_BUCKET,
 } from "../support/lua_scripts.ts";
+import { mulberry32 } from "../support/prng.ts";
 
 const REAL = hasRedisServer();
 
@@ -64,17 +65,6 @@ function custom(target: object, name: string): Custom {
   return f.bind(target);
 }
 
-/** A seeded pseudo-random source (mulberry32), the same on both sides. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A reply (or error) as comparable text. */
 function show(x: unknown): string {
@@ -111,7 +101,7 @@ async function workload(port: number, steps: number): Promise<string[]> {
     await r.config("RESETSTAT");
     await sub.subscribe("q:added");
     sub.on("message", () => published++);
-    const rand = seeded(15);
+    const rand = mulberry32(15);
     let clock = 1_000_000;
     const tokens = new Map<string, string>();
     const active: { id: string; token: string }[] = [];

@@ -10,9 +10,9 @@ import type { Redis } from "ioredis";
 import { ManualClock, testServer } from "../support/server.ts";
 import { Engine } from "../../src/engine.ts";
 import type { Client } from "../../src/client.ts";
-import type { CommandSpec } from "../../src/commands/spec.ts";
 import { OK, type Reply } from "../../src/resp/reply.ts";
 import { sha1Hex } from "../../src/store/sha1.ts";
+import { advanceSpec } from "../support/advance.ts";
 
 const SPIN = "local i = 0 while true do i = i + 1 end";
 const KILLED = "ERR Script killed by user with SCRIPT KILL...";
@@ -78,8 +78,6 @@ Deno.test("a script that wrote is UNKILLABLE; SHUTDOWN NOSAVE still stops the se
   assert.ok(s.server.engine.shutdownRequested);
   // the script ends with the server; its caller's connection is gone
   assert.equal(typeof await done, "string");
-  // (the clients' own close timers run out before the test ends)
-  await new Promise((resolve) => setTimeout(resolve, 50));
 });
 
 Deno.test("inside MULTI / EXEC a slow script does not yield: EXEC answers with its result", async () => {
@@ -90,27 +88,11 @@ Deno.test("inside MULTI / EXEC a slow script does not yield: EXEC answers with i
   assert.deepEqual(r, [[null, 300000]]);
 });
 
-/** A command that moves the manual clock (scripts may call it). */
-function advanceSpec(clock: ManualClock): CommandSpec {
-  return {
-    name: "advance",
-    arity: 2,
-    flags: [],
-    acl: [],
-    keys: [0, 0, 0],
-    doc: { summary: "test", since: "0", group: "server" },
-    handler: (_ctx, args) => {
-      clock.advance(Number(args.get(1)));
-      return OK;
-    },
-  };
-}
-
 function inProcess(config: Record<string, string> = {}) {
   const clock = new ManualClock(1_700_000_000_000);
   const logs: string[] = [];
   const engine = new Engine({ clock, config, log: (_level, message) => logs.push(message) });
-  engine.commands.register([advanceSpec(clock)]);
+  engine.commands.register([advanceSpec("advance", clock)]);
   return {
     engine,
     clock,

@@ -10,6 +10,7 @@ import {
 } from "../../src/resp/decoder.ts";
 import { RespCommandStream, RespDecoderStream } from "../../src/resp/stream.ts";
 import { bytesOf, encodeCommand } from "../support/raw_client.ts";
+import { mulberry32 } from "../support/prng.ts";
 
 /** Decodes a binary string in one chunk. */
 function decode(input: string, limits?: DecoderLimits): DecodedBatch {
@@ -32,17 +33,6 @@ function decodeChunked(input: string, sizes: readonly number[]): DecodedBatch {
   return error === undefined ? { commands } : { commands, error };
 }
 
-/** A small seeded PRNG (mulberry32) so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALL_BYTES = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join("");
 
@@ -373,7 +363,7 @@ Deno.test("decoding resumes at every byte boundary", async (t) => {
     assert.deepEqual(decodeChunked(MIXED, [1]), { commands: MIXED_COMMANDS });
   });
   await t.step("random chunkings", () => {
-    const random = prng(7);
+    const random = mulberry32(7);
     for (let round = 0; round < 300; round++) {
       const max = [3, 17, 200, 5000][round % 4]!;
       const sizes = Array.from({ length: 64 }, () => 1 + Math.floor(random() * max));
@@ -553,7 +543,7 @@ Deno.test("release() lets the caller reuse its read buffer before the chunk is u
 });
 
 Deno.test("medium arguments decode exactly, repeated or colliding in the recent-strings cache", () => {
-  const next = prng(7);
+  const next = mulberry32(7);
   const args: string[] = [];
   for (let i = 0; i < 2000; i++) {
     const len = 17 + Math.floor(next() * 48); // 17..64: the cached range

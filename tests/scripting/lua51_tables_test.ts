@@ -12,20 +12,10 @@ import {
 } from "../../src/scripting/lua51_tables.ts";
 import { LuaVm } from "../../src/scripting/vm.ts";
 import { hasRedisServer, RawClient, startRealRedis, testServer } from "../support/server.ts";
+import { mulberry32 } from "../support/prng.ts";
 
 installLua51Tables();
 
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Walks `t` and reports its order, `#t`, cjson and cmsgpack encodings. */
 const EPILOGUE = `
@@ -51,7 +41,7 @@ const ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
 
 /** The generated cases: Lua code building a local table `t`. */
 function cases(): string[] {
-  const r = rng(15);
+  const r = mulberry32(15);
   const int = (n: number) => Math.floor(r() * n);
   const name = (max: number): string => {
     const len = 1 + int(max);
@@ -350,7 +340,7 @@ Deno.test({
     lua.lua_setglobal(L, to_luastring("collectgarbage"));
     await using real = await startRealRedis();
     const c = await RawClient.connect(real.port);
-    const r = rng(51);
+    const r = mulberry32(51);
     const walk = ` local o = {} for k in pairs(t) do o[#o + 1] = tostring(k) end
       return table.concat(o, ",")`;
     const bad: string[] = [];

@@ -62,6 +62,9 @@ export async function testServer(options: ServerOptions = {}): Promise<TestServe
     },
     async [Symbol.asyncDispose]() {
       for (const c of clients) {
+        // a client whose connection the server already closed (SHUTDOWN)
+        // is done: disconnecting it would only start a 2 s timer
+        if (c.status === "end") continue;
         try {
           await c.quit();
         } catch {
