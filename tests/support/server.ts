@@ -36,7 +36,7 @@ export interface TestServer extends AsyncDisposable {
 export async function testServer(options: ServerOptions = {}): Promise<TestServer> {
   const clock = (options.clock as ManualClock | undefined) ?? new ManualClock();
   const server = await startServer({ port: 0, clock, ...options });
-  const clients: { quit(): Promise<unknown>; disconnect(): void }[] = [];
+  const clients: { quit(): Promise<unknown>; disconnect(): void; status: string }[] = [];
   const raws: RawClient[] = [];
   return {
     server,
