@@ -21,7 +21,7 @@ import type { Engine } from "./engine.ts";
 import type { CommandStats } from "./stats.ts";
 import { LatencyHistogram, type LatencyMonitor } from "./latency.ts";
 import type { Slowlog } from "./slowlog.ts";
-import { busyError, SCRIPT_COMMANDS } from "./scripting/scripting.ts";
+import { busyError } from "./scripting/scripting.ts";
 import type { ScriptFlags } from "./scripting/flags.ts";
 
 /** The commands a RESP2 client in pub/sub mode may run. */
@@ -191,7 +191,7 @@ export class Dispatcher {
     // unless `no-writes`.
     // (Looked up only where a gate may read them.)
     const declared = (engine.memory.limit !== 0 || engine.pause.type !== "off" ||
-        client.role !== "normal" || tx !== undefined) && SCRIPT_COMMANDS.has(command.fullName)
+        client.role !== "normal" || tx !== undefined) && command.script
       ? engine.scripting.declaredFlags(command.fullName, argv)
       : undefined;
     // OOM: over maxmemory, keys are evicted first; a command that may use
@@ -291,7 +291,7 @@ export class Dispatcher {
       start = this.#tick();
     }
     // Scripts show in MONITOR before the commands they run, as in Redis.
-    const script = SCRIPT_COMMANDS.has(command.fullName);
+    const script = command.script;
     if (script && engine.monitors.size > 0) this.#feedMonitors(client, command, argv, true);
     this.#depth++;
     try {

@@ -143,6 +143,19 @@ export interface CommandDoc {
 export type CommandContext = Client;
 
 /**
+ * Commands that run scripts: they propagate their scripts' effects, not
+ * themselves, and MONITOR shows them as they start.
+ */
+export const SCRIPT_COMMANDS: ReadonlySet<string> = new Set([
+  "eval",
+  "evalsha",
+  "eval_ro",
+  "evalsha_ro",
+  "fcall",
+  "fcall_ro",
+]);
+
+/**
  * Commands Redis flags `may_replicate` (COMMAND does not report the flag):
  * CLIENT PAUSE WRITE holds them as it holds writes, and read-only scripts
  * may not call them.
@@ -191,6 +204,8 @@ export interface Command {
   readonly flags: ReadonlySet<CommandFlag>;
   /** Whether the `fast` flag is set (read per call by the dispatcher's timing). */
   readonly fast: boolean;
+  /** Whether it runs a script: EVAL, FCALL and their forms ({@linkcode SCRIPT_COMMANDS}). */
+  readonly script: boolean;
   readonly subcommands?: ReadonlyMap<string, Command>;
   readonly parent?: Command;
 }
@@ -250,6 +265,7 @@ function toCommand(spec: CommandSpec, parent: Command | undefined): Command {
     fullName: string;
     flags: Set<CommandFlag>;
     fast: boolean;
+    script: boolean;
     subcommands?: Map<string, Command>;
     parent?: Command;
   } = {
@@ -257,6 +273,7 @@ function toCommand(spec: CommandSpec, parent: Command | undefined): Command {
     fullName: spec.name,
     flags: new Set(spec.flags),
     fast: spec.flags.includes("fast"),
+    script: SCRIPT_COMMANDS.has(spec.name),
   };
   if (parent !== undefined) command.parent = parent;
   if (spec.subcommands !== undefined) {

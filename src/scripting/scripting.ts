@@ -161,16 +161,6 @@ export function busyError(kind: "eval" | "function"): string {
   } KILL or SHUTDOWN NOSAVE.`;
 }
 
-/** Commands that run scripts: they propagate their scripts' effects, not themselves. */
-export const SCRIPT_COMMANDS: ReadonlySet<string> = new Set([
-  "eval",
-  "evalsha",
-  "eval_ro",
-  "evalsha_ro",
-  "fcall",
-  "fcall_ro",
-]);
-
 /**
  * The engine's scripting state.
  *

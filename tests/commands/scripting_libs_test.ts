@@ -65,7 +65,6 @@ function custom(target: object, name: string): Custom {
   return f.bind(target);
 }
 
-
 /** A reply (or error) as comparable text. */
 function show(x: unknown): string {
   if (x instanceof Error) return `error ${x.message}`;

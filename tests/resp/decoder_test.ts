@@ -33,7 +33,6 @@ function decodeChunked(input: string, sizes: readonly number[]): DecodedBatch {
   return error === undefined ? { commands } : { commands, error };
 }
 
-
 const ALL_BYTES = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join("");
 
 function limits(authenticated: boolean, maxBulkLen = 512 * 1024 * 1024): DecoderLimits {

@@ -16,7 +16,6 @@ import { mulberry32 } from "../support/prng.ts";
 
 installLua51Tables();
 
-
 /** Walks `t` and reports its order, `#t`, cjson and cmsgpack encodings. */
 const EPILOGUE = `
 local function ser(v)
