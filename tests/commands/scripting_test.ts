@@ -78,6 +78,12 @@ Deno.test("a script that wrote is UNKILLABLE; SHUTDOWN NOSAVE still stops the se
   assert.ok(s.server.engine.shutdownRequested);
   // the script ends with the server; its caller's connection is gone
   assert.equal(typeof await done, "string");
+  // both clients see their connection end (then the test server leaves them alone)
+  await Promise.all(
+    [a, b].map((c) =>
+      c.status === "end" ? undefined : new Promise((resolve) => c.once("end", resolve))
+    ),
+  );
 });
 
 Deno.test("inside MULTI / EXEC a slow script does not yield: EXEC answers with its result", async () => {

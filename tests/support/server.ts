@@ -64,7 +64,7 @@ export async function testServer(options: ServerOptions = {}): Promise<TestServe
       for (const c of clients) {
         // a client whose connection the server already closed (SHUTDOWN)
         // is done: disconnecting it would only start a 2 s timer
-        if (c.status === "end") continue;
+        if (c.status === "end" || c.status === "close") continue;
         try {
           await c.quit();
         } catch {
