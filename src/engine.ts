@@ -433,26 +433,6 @@ export class Engine {
   }
 
   /**
-   * Runs commands outside a batch at a given command time (a script that
-   * yielded runs on at the time it began, as Redis freezes a script's time).
-   *
-   * @param time the command time, ms
-   * @param fn what to run
-   * @returns what `fn` returns
-   */
-  runAt<T>(time: number, fn: () => T): T {
-    const previous = this.#snapshot;
-    this.#snapshot = time;
-    this.#dispatcher.beginBatch();
-    try {
-      return fn();
-    } finally {
-      this.#dispatcher.endBatch();
-      this.#snapshot = previous;
-    }
-  }
-
-  /**
    * Runs a command that already passed the dispatcher's gates: EXEC runs
    * its queued commands through this.
    *

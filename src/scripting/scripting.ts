@@ -455,14 +455,18 @@ export class Scripting {
         this.#end();
         return error(KILLED);
       }
+      // a batch of its own (the time the script's keys expire by is already
+      // fixed by engine.runScript)
       const caller = engine.switchClient(state.caller);
+      engine.beginBatch();
       let reply: Reply | undefined;
       try {
-        reply = engine.runAt(state.time, () => run.resume());
+        reply = run.resume();
       } catch (e) {
         this.#end();
         throw e;
       } finally {
+        engine.endBatch();
         engine.switchClient(caller);
       }
       if (reply === undefined) continue;
